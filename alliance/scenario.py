@@ -1,0 +1,348 @@
+"""The scenario: one alliance's backlog and idle capacity over a planning horizon.
+
+The schema follows ``shared/spec/MODEL.md`` field for field.  Shape errors
+(wrong types, negative numbers) are caught by pydantic field constraints;
+cross-references (unknown ids, per-day list lengths, ``lendable > idle``,
+days outside the horizon, duplicates) are checked after parsing and raised
+as one ``ValidationError`` whose entries each carry the field path and the
+offending value, so the API and the CLI can show them as they are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Annotated, Any
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
+EARTH_RADIUS_KM = 6371.0
+
+NonNegInt = Annotated[int, Field(ge=0)]
+NonNegFloat = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Ident = Annotated[str, Field(min_length=1, max_length=100)]
+
+# A per-day value: one number for every day, or exactly one entry per day.
+PerDayInt = NonNegInt | list[NonNegInt]
+PerDayFloat = NonNegFloat | list[NonNegFloat]
+
+
+class _Strict(BaseModel):
+    # Unknown keys are rejected: a misspelt field must not be silently dropped.
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class AllianceInfo(_Strict):
+    id: Ident
+    name: str = Field(min_length=1, max_length=200)
+
+
+class Policy(_Strict):
+    lend_radius_km: NonNegFloat = 10.0
+    subcontract_radius_km: NonNegFloat = 30.0
+    commute_cost_per_km: NonNegFloat = 1.0
+    transport_cost_per_unit_km: NonNegFloat = 0.0
+    link_cost: NonNegFloat = 0.0
+    transport_days: NonNegInt = 1
+    max_subcontractors_per_order: NonNegInt = 3
+    workday_minutes: Annotated[float, Field(gt=0, le=1440, allow_inf_nan=False)] = 480.0
+
+
+class Enterprise(_Strict):
+    id: Ident
+    name: str = Field(min_length=1, max_length=200)
+    lat: Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
+    lon: Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
+    quality_level: NonNegInt = 0
+    processes: list[Ident] = Field(default_factory=list)
+    idle_workers: dict[str, PerDayInt] = Field(default_factory=dict)
+    # None means "everybody idle consented": lendable = idle.
+    lendable_workers: dict[str, PerDayInt] | None = None
+    spare_machine_hours: dict[str, PerDayFloat] = Field(default_factory=dict)
+    wage_per_day: NonNegFloat = 0.0
+    accepts_subcontracts: bool = True
+    borrows_workers: bool = True
+    blocked_partners: list[Ident] = Field(default_factory=list)
+
+
+class Order(_Strict):
+    id: Ident
+    owner: Ident
+    process: Ident
+    skill: Ident
+    quantity: Annotated[int, Field(ge=1)]
+    labor_minutes_per_unit: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+    machine: Ident | None = None
+    machine_hours_per_unit: NonNegFloat = 0.0
+    release_day: NonNegInt = 0
+    due_day: NonNegInt
+    value_per_unit: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+    transport_cost_per_unit_km: NonNegFloat | None = None
+    min_quality_level: NonNegInt = 0
+    subcontractable: bool = True
+    min_lot: Annotated[int, Field(ge=1)] = 1
+
+
+class DistanceOverride(_Strict):
+    a: Ident
+    b: Ident
+    km: NonNegFloat
+
+
+class Scenario(_Strict):
+    alliance: AllianceInfo
+    horizon_days: Annotated[int, Field(ge=1, le=366)]
+    start_date: date | None = None
+    skills: list[Ident] = Field(min_length=1)
+    machines: list[Ident] = Field(default_factory=list)
+    policy: Policy = Field(default_factory=Policy)
+    enterprises: list[Enterprise] = Field(min_length=1)
+    orders: list[Order] = Field(default_factory=list)
+    distances_km: list[DistanceOverride] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _cross_references(self) -> Scenario:
+        errors = list(_cross_reference_errors(self))
+        if errors:
+            raise ValidationError.from_exception_data("Scenario", errors)
+        return self
+
+    # ----- convenient, solver-independent accessors -------------------------
+
+    def enterprise(self, enterprise_id: str) -> Enterprise:
+        return self._enterprise_by_id()[enterprise_id]
+
+    def order(self, order_id: str) -> Order:
+        return self._order_by_id()[order_id]
+
+    def _enterprise_by_id(self) -> dict[str, Enterprise]:
+        cached: dict[str, Enterprise] | None = self.__dict__.get("_ent_cache")
+        if cached is None:
+            cached = {e.id: e for e in self.enterprises}
+            self.__dict__["_ent_cache"] = cached
+        return cached
+
+    def _order_by_id(self) -> dict[str, Order]:
+        cached: dict[str, Order] | None = self.__dict__.get("_ord_cache")
+        if cached is None:
+            cached = {o.id: o for o in self.orders}
+            self.__dict__["_ord_cache"] = cached
+        return cached
+
+    def idle(self, enterprise_id: str, skill: str, day: int) -> int:
+        return int(per_day(self.enterprise(enterprise_id).idle_workers.get(skill, 0), day))
+
+    def lendable(self, enterprise_id: str, skill: str, day: int) -> int:
+        ent = self.enterprise(enterprise_id)
+        if ent.lendable_workers is None:
+            return int(per_day(ent.idle_workers.get(skill, 0), day))
+        return int(per_day(ent.lendable_workers.get(skill, 0), day))
+
+    def machine_hours(self, enterprise_id: str, machine: str, day: int) -> float:
+        return float(per_day(self.enterprise(enterprise_id).spare_machine_hours.get(machine, 0), day))
+
+    def enterprise_index(self) -> dict[str, int]:
+        cached: dict[str, int] | None = self.__dict__.get("_ent_index")
+        if cached is None:
+            cached = {e.id: i for i, e in enumerate(self.enterprises)}
+            self.__dict__["_ent_index"] = cached
+        return cached
+
+    def distance_matrix(self) -> np.ndarray:
+        """Symmetric km matrix in enterprise order: overrides, else great-circle.
+
+        The checker and the solver both read distances from here, so a firm
+        exactly at a radius is eligible for both or for neither.
+        """
+        cached: np.ndarray | None = self.__dict__.get("_dist_matrix")
+        if cached is None:
+            lat = np.radians([e.lat for e in self.enterprises])
+            lon = np.radians([e.lon for e in self.enterprises])
+            dlat = lat[None, :] - lat[:, None]
+            dlon = lon[None, :] - lon[:, None]
+            h = np.sin(dlat / 2) ** 2 + np.cos(lat[:, None]) * np.cos(lat[None, :]) * np.sin(dlon / 2) ** 2
+            cached = 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(h)))
+            idx = self.enterprise_index()
+            for d in self.distances_km:
+                i, j = idx[d.a], idx[d.b]
+                cached[i, j] = cached[j, i] = d.km
+            np.fill_diagonal(cached, 0.0)
+            cached.setflags(write=False)
+            self.__dict__["_dist_matrix"] = cached
+        return cached
+
+    def distance(self, a: str, b: str) -> float:
+        idx = self.enterprise_index()
+        return float(self.distance_matrix()[idx[a], idx[b]])
+
+    def blocked(self, a: str, b: str) -> bool:
+        """True when either firm refuses any link with the other."""
+        return b in self.enterprise(a).blocked_partners or a in self.enterprise(b).blocked_partners
+
+    def transport_rate(self, order: Order) -> float:
+        if order.transport_cost_per_unit_km is not None:
+            return order.transport_cost_per_unit_km
+        return self.policy.transport_cost_per_unit_km
+
+    def last_day_at(self, order: Order, site: str) -> int:
+        """Rule 2: the last day a site may produce the order."""
+        if site == order.owner:
+            return order.due_day
+        return order.due_day - self.policy.transport_days
+
+    def can_subcontract_to(self, order: Order, site: str) -> bool:
+        """Rule 1 for a site other than the owner."""
+        if site == order.owner or not order.subcontractable:
+            return False
+        g = self.enterprise(site)
+        return (
+            order.process in g.processes
+            and g.quality_level >= order.min_quality_level
+            and g.accepts_subcontracts
+            and self.distance(order.owner, site) <= self.policy.subcontract_radius_km
+            and not self.blocked(order.owner, site)
+        )
+
+    def is_eligible_site(self, order: Order, site: str) -> bool:
+        """Rule 1: the owner iff it runs the process, others by ``can_subcontract_to``."""
+        if site == order.owner:
+            return order.process in self.enterprise(site).processes
+        return self.can_subcontract_to(order, site)
+
+    def can_lend(self, lender: str, borrower: str) -> bool:
+        """Rule 5, the pair part: who may lend to whom at all."""
+        return (
+            lender != borrower
+            and self.enterprise(borrower).borrows_workers
+            and self.distance(lender, borrower) <= self.policy.lend_radius_km
+            and not self.blocked(lender, borrower)
+        )
+
+
+def per_day(value: int | float | list[int] | list[float], day: int) -> float:
+    if isinstance(value, list):
+        return value[day]
+    return value
+
+
+# ----- cross-reference validation ------------------------------------------------
+
+
+def _err(loc: tuple[str | int, ...], value: Any, kind: str, message: str) -> InitErrorDetails:
+    # Message templates are formatted by pydantic; braces in values must not be read as fields.
+    safe = message.replace("{", "{{").replace("}", "}}")
+    return InitErrorDetails(type=PydanticCustomError(kind, safe), loc=loc, input=value)
+
+
+def _duplicates(ids: Iterable[str]) -> set[str]:
+    seen: set[str] = set()
+    dup: set[str] = set()
+    for i in ids:
+        (dup if i in seen else seen).add(i)
+    return dup
+
+
+def _cross_reference_errors(s: Scenario) -> Iterable[InitErrorDetails]:
+    horizon = s.horizon_days
+    skills, machines = set(s.skills), set(s.machines)
+    for field, codes in (("skills", s.skills), ("machines", s.machines)):
+        for code in _duplicates(codes):
+            yield _err((field,), code, "duplicate", f"duplicate code '{code}' / 代码重复")
+
+    ent_ids = {e.id for e in s.enterprises}
+    seen_ent: set[str] = set()
+    for i, e in enumerate(s.enterprises):
+        loc = ("enterprises", i)
+        if e.id in seen_ent:
+            yield _err((*loc, "id"), e.id, "duplicate", f"duplicate enterprise id '{e.id}' / 企业编号重复")
+        seen_ent.add(e.id)
+        for name, mapping, known in (
+            ("idle_workers", e.idle_workers, skills),
+            ("lendable_workers", e.lendable_workers or {}, skills),
+            ("spare_machine_hours", e.spare_machine_hours, machines),
+        ):
+            for code, value in mapping.items():
+                if code not in known:
+                    kind = "machine" if name == "spare_machine_hours" else "skill"
+                    yield _err((*loc, name, code), code, "unknown_code",
+                               f"unknown {kind} '{code}' (not in scenario '{kind}s') / 未定义的代码")
+                if isinstance(value, list) and len(value) != horizon:
+                    yield _err((*loc, name, code), value, "per_day_length",
+                               f"per-day list has {len(value)} entries, horizon_days is {horizon} / "
+                               "逐日列表长度与计划天数不符")
+        if e.lendable_workers is not None:
+            for code, value in e.lendable_workers.items():
+                idle = e.idle_workers.get(code, 0)
+                if isinstance(value, list) and len(value) != horizon:
+                    continue
+                if isinstance(idle, list) and len(idle) != horizon:
+                    continue
+                for t in range(horizon):
+                    lend, have = per_day(value, t), per_day(idle, t)
+                    if lend > have:
+                        yield _err((*loc, "lendable_workers", code), value, "lendable_exceeds_idle",
+                                   f"day {t}: lendable {lend} > idle {have} / 可出借人数超过闲置人数")
+                        break
+        for j, p in enumerate(e.blocked_partners):
+            if p not in ent_ids:
+                yield _err((*loc, "blocked_partners", j), p, "unknown_enterprise",
+                           f"unknown enterprise '{p}' / 未知企业")
+            elif p == e.id:
+                yield _err((*loc, "blocked_partners", j), p, "self_reference",
+                           "an enterprise cannot block itself / 不能屏蔽自己")
+
+    seen_ord: set[str] = set()
+    for i, o in enumerate(s.orders):
+        loc = ("orders", i)
+        if o.id in seen_ord:
+            yield _err((*loc, "id"), o.id, "duplicate", f"duplicate order id '{o.id}' / 订单编号重复")
+        seen_ord.add(o.id)
+        if o.owner not in ent_ids:
+            yield _err((*loc, "owner"), o.owner, "unknown_enterprise", f"unknown enterprise '{o.owner}' / 未知企业")
+        if o.skill not in skills:
+            yield _err((*loc, "skill"), o.skill, "unknown_code", f"unknown skill '{o.skill}' / 未定义的工种")
+        if o.machine is not None and o.machine not in machines:
+            yield _err((*loc, "machine"), o.machine, "unknown_code", f"unknown machine '{o.machine}' / 未定义的设备")
+        if o.machine is None and o.machine_hours_per_unit > 0:
+            yield _err((*loc, "machine_hours_per_unit"), o.machine_hours_per_unit, "machine_missing",
+                       "machine hours given but no machine named / 填写了机时但未指定设备")
+        if o.due_day >= horizon:
+            yield _err((*loc, "due_day"), o.due_day, "outside_horizon",
+                       f"due_day must be < horizon_days ({horizon}) / 交期超出计划期")
+        if o.release_day >= horizon:
+            yield _err((*loc, "release_day"), o.release_day, "outside_horizon",
+                       f"release_day must be < horizon_days ({horizon}) / 投产日超出计划期")
+        if o.release_day > o.due_day:
+            yield _err((*loc, "release_day"), o.release_day, "release_after_due",
+                       f"release_day {o.release_day} is after due_day {o.due_day} / 投产日晚于交期")
+
+    # MODEL.md has no list of process codes, so the known processes are those some firm declares;
+    # an order asking for a process nobody runs is almost always a typo in the order.
+    known_processes = {p for e in s.enterprises for p in e.processes}
+    for i, o in enumerate(s.orders):
+        if o.process not in known_processes:
+            yield _err(("orders", i, "process"), o.process, "unknown_code",
+                       f"unknown process '{o.process}': no enterprise runs it / 没有企业具备该工序")
+
+    seen_pairs: set[frozenset[str]] = set()
+    for i, d in enumerate(s.distances_km):
+        loc = ("distances_km", i)
+        for f in ("a", "b"):
+            v = getattr(d, f)
+            if v not in ent_ids:
+                yield _err((*loc, f), v, "unknown_enterprise", f"unknown enterprise '{v}' / 未知企业")
+        if d.a == d.b:
+            yield _err((*loc, "b"), d.b, "self_reference", "a distance needs two different firms / 距离需两家不同企业")
+        pair = frozenset((d.a, d.b))
+        if pair in seen_pairs:
+            yield _err(loc, [d.a, d.b], "duplicate", "distance pair given twice / 距离重复填写")
+        seen_pairs.add(pair)
+
+
+def load_scenario(data: dict[str, Any] | str | bytes) -> Scenario:
+    """Parse a scenario from a dict or JSON text; raises ``pydantic.ValidationError``."""
+    if isinstance(data, (str, bytes)):
+        return Scenario.model_validate_json(data)
+    return Scenario.model_validate(data)

@@ -1,0 +1,92 @@
+"""A small column/row store for a mixed-integer program, turned into a MathOpt model in one go.
+
+Why not add variables one by one through ``mathopt.Model``: building a
+county-sized model that way costs a Python call and an expression object per
+term.  Collecting the matrix in flat lists and handing MathOpt one
+``ModelProto`` keeps model building a small share of the solve time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ortools.math_opt import model_pb2, sparse_containers_pb2
+from ortools.math_opt.python import mathopt
+
+INF = float("inf")
+
+
+@dataclass
+class Milp:
+    name: str = "alliance"
+    lb: list[float] = field(default_factory=list)
+    ub: list[float] = field(default_factory=list)
+    integer: list[bool] = field(default_factory=list)
+    obj: list[float] = field(default_factory=list)
+    var_names: list[str] = field(default_factory=list)
+    row_lb: list[float] = field(default_factory=list)
+    row_ub: list[float] = field(default_factory=list)
+    row_names: list[str] = field(default_factory=list)
+    # Matrix in row order: rows[i] = (columns, coefficients)
+    rows: list[tuple[list[int], list[float]]] = field(default_factory=list)
+    objective_offset: float = 0.0
+
+    @property
+    def num_vars(self) -> int:
+        return len(self.lb)
+
+    @property
+    def num_rows(self) -> int:
+        return len(self.row_lb)
+
+    def add_var(self, lb: float, ub: float, integer: bool, obj: float, name: str) -> int:
+        self.lb.append(lb)
+        self.ub.append(ub)
+        self.integer.append(integer)
+        self.obj.append(obj)
+        self.var_names.append(name)
+        return len(self.lb) - 1
+
+    def add_row(self, cols: list[int], coefs: list[float], lb: float, ub: float, name: str) -> int:
+        self.rows.append((cols, coefs))
+        self.row_lb.append(lb)
+        self.row_ub.append(ub)
+        self.row_names.append(name)
+        return len(self.row_lb) - 1
+
+    def to_proto(self, with_names: bool = True) -> model_pb2.ModelProto:
+        proto = model_pb2.ModelProto(name=self.name)
+        v = proto.variables
+        v.ids.extend(range(self.num_vars))
+        v.lower_bounds.extend(self.lb)
+        v.upper_bounds.extend(self.ub)
+        v.integers.extend(self.integer)
+        if with_names:
+            v.names.extend(self.var_names)
+        o = proto.objective
+        o.maximize = True
+        o.offset = self.objective_offset
+        nz = [(j, c) for j, c in enumerate(self.obj) if c != 0.0]
+        o.linear_coefficients.ids.extend(j for j, _ in nz)
+        o.linear_coefficients.values.extend(c for _, c in nz)
+        r = proto.linear_constraints
+        r.ids.extend(range(self.num_rows))
+        r.lower_bounds.extend(self.row_lb)
+        r.upper_bounds.extend(self.row_ub)
+        if with_names:
+            r.names.extend(self.row_names)
+        m = sparse_containers_pb2.SparseDoubleMatrixProto()
+        for i, (cols, coefs) in enumerate(self.rows):
+            merged: dict[int, float] = {}
+            for j, c in zip(cols, coefs, strict=True):
+                merged[j] = merged.get(j, 0.0) + c
+            for j in sorted(merged):
+                if merged[j] != 0.0:
+                    m.row_ids.append(i)
+                    m.column_ids.append(j)
+                    m.coefficients.append(merged[j])
+        proto.linear_constraint_matrix.CopyFrom(m)
+        return proto
+
+    def to_mathopt(self, with_names: bool = True) -> mathopt.Model:
+        return mathopt.Model.from_model_proto(self.to_proto(with_names))
