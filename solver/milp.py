@@ -24,6 +24,10 @@ class Milp:
     integer: list[bool] = field(default_factory=list)
     obj: list[float] = field(default_factory=list)
     var_names: list[str] = field(default_factory=list)
+    # Firms each variable concerns (owner and site, lender and borrower, a linked pair): LNS neighbourhoods use it.
+    var_firms: list[tuple[int, ...]] = field(default_factory=list)
+    # Yes/no decisions of the plan's shape (which sub-contracts, which linked pairs), as opposed to quantities.
+    structural: list[bool] = field(default_factory=list)
     row_lb: list[float] = field(default_factory=list)
     row_ub: list[float] = field(default_factory=list)
     row_names: list[str] = field(default_factory=list)
@@ -39,7 +43,12 @@ class Milp:
     def num_rows(self) -> int:
         return len(self.row_lb)
 
-    def add_var(self, lb: float, ub: float, integer: bool, obj: float, name: str) -> int:
+    def add_var(
+        self, lb: float, ub: float, integer: bool, obj: float, name: str, firms: tuple[int, ...] = (),
+        structural: bool = False,
+    ) -> int:
+        self.var_firms.append(firms)
+        self.structural.append(structural)
         self.lb.append(lb)
         self.ub.append(ub)
         self.integer.append(integer)
@@ -53,6 +62,19 @@ class Milp:
         self.row_ub.append(ub)
         self.row_names.append(name)
         return len(self.row_lb) - 1
+
+    def is_feasible(self, values: list[float], tol: float = 1e-6) -> bool:
+        """Every bound and row holds for ``values`` (checked, not assumed, for plans from other solvers)."""
+        if len(values) != self.num_vars:
+            return False
+        for j, x in enumerate(values):
+            if x < self.lb[j] - tol or x > self.ub[j] + tol:
+                return False
+        for i, (cols, coefs) in enumerate(self.rows):
+            act = sum(c * values[j] for j, c in zip(cols, coefs, strict=True))
+            if act < self.row_lb[i] - tol or act > self.row_ub[i] + tol:
+                return False
+        return True
 
     def to_proto(self, with_names: bool = True) -> model_pb2.ModelProto:
         proto = model_pb2.ModelProto(name=self.name)
@@ -74,7 +96,8 @@ class Milp:
         r.lower_bounds.extend(self.row_lb)
         r.upper_bounds.extend(self.row_ub)
         if with_names:
-            r.names.extend(self.row_names)
+            # MathOpt requires unique names; family names repeat, so the row number makes them unique.
+            r.names.extend(f"{n}#{i}" for i, n in enumerate(self.row_names))
         m = sparse_containers_pb2.SparseDoubleMatrixProto()
         for i, (cols, coefs) in enumerate(self.rows):
             merged: dict[int, float] = {}

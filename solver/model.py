@@ -94,8 +94,10 @@ def production_variables(m: Milp, s: Scenario, options: list[SiteOption], rc: Re
     """x[o,g,t]: integer units, only on eligible sites (rule 1) and allowed days (rule 2)."""
     v = Variables(options=options)
     firms = [e.id for e in s.enterprises]
+    idx = s.enterprise_index()
     for opt in options:
         o = s.orders[opt.order]
+        owner = idx[o.owner]
         pinned = {r.day: r.quantity for r in rc.subcontracts.get((o.id, firms[opt.site]), [])}
         fixed = bool(pinned)
         cols = []
@@ -108,6 +110,7 @@ def production_variables(m: Milp, s: Scenario, options: list[SiteOption], rc: Re
                     True,
                     opt.margin,
                     f"x[{o.id},{firms[opt.site]},{t}]",
+                    (owner, opt.site),
                 )
             )
         v.x.append(cols)
@@ -148,6 +151,7 @@ def loan_variables(m: Milp, s: Scenario, c: Candidates, v: Variables, rc: Replan
         v.w[key] = m.add_var(
             lo, hi, True, -commute * float(a.dist[lender, borrower]),
             f"w[{a.skills[si]},{a.firms[lender]},{a.firms[borrower]},{t}]",
+            (lender, borrower),
         )
         v.w_ub[key] = int(hi)
 
@@ -169,7 +173,8 @@ def subcontract_indicators(m: Milp, s: Scenario, v: Variables) -> None:
         lot = min(o.min_lot, o.quantity)
         if not (lot > 1 or per_order[opt.order] > s.policy.max_subcontractors_per_order or need_links):
             continue
-        y = m.add_var(0.0, 1.0, True, 0.0, f"y[{o.id},{s.enterprises[opt.site].id}]")
+        owner = s.enterprise_index()[o.owner]
+        y = m.add_var(0.0, 1.0, True, 0.0, f"y[{o.id},{s.enterprises[opt.site].id}]", (owner, opt.site), True)
         v.y[k] = y
         for col, ub in zip(v.x[k], opt.unit_ub, strict=True):
             m.add_row([col, y], [1.0, -float(ub)], -INF, 0.0, "x<=ub*y")
@@ -286,7 +291,9 @@ def links(m: Milp, s: Scenario, c: Candidates, v: Variables) -> None:
     def z_of(i: int, j: int) -> int:
         key = _pair(i, j)
         if key not in v.z:
-            v.z[key] = m.add_var(0.0, 1.0, True, -s.policy.link_cost, f"z[{a.firms[key[0]]},{a.firms[key[1]]}]")
+            v.z[key] = m.add_var(
+                0.0, 1.0, True, -s.policy.link_cost, f"z[{a.firms[key[0]]},{a.firms[key[1]]}]", key, True
+            )
         return v.z[key]
 
     for k, y in v.y.items():

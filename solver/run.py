@@ -6,7 +6,9 @@ OR-Tools wheel; docs/solver.md has the measurements behind the default.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+from concurrent.futures import ThreadPoolExecutor
 import re
 import threading
 import time
@@ -15,13 +17,17 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ortools.math_opt.python import mathopt
+from ortools.math_opt.solvers import highs_pb2
 from ortools.util.python.solve_interrupter import SolveInterrupter
 
 from alliance.check import objective as recompute_objective
+from alliance.manual import manual_plan
 from alliance.plan import LoanRow, Plan, ProductionRow, Status, relative_gap
 from alliance.replan import ReplanConstraints
 from alliance.scenario import Scenario
+from solver.blocks import Block, pack_blocks, split_blocks, sub_milp
 from solver.candidates import build_candidates
+from solver.milp import Milp
 from solver.model import Variables, build_model
 
 Backend = Literal["highs", "scip", "cpsat"]
@@ -94,6 +100,12 @@ class _ProgressRelay:
     def emit(self, objective: float | None, bound: float | None) -> None:
         if self.on_progress is None:
             return
+        # Several solvers may report; the plan kept is the best any found and the bound the tightest any proved.
+        if self.last is not None:
+            if self.last.objective is not None and (objective is None or objective < self.last.objective):
+                objective = self.last.objective
+            if self.last.bound is not None and (bound is None or bound > self.last.bound):
+                bound = self.last.bound
         p = Progress(objective, bound, relative_gap(objective, bound), time.monotonic() - self.start)
         if self.last is None or (p.objective, p.bound) != (self.last.objective, self.last.bound):
             self.last = p
@@ -111,17 +123,323 @@ class _ProgressRelay:
         return mathopt.CallbackResult()
 
 
-def _parameters(options: SolveOptions) -> mathopt.SolveParameters:
+# The portfolio run on each block.  One thread: HiGHS alone, started from the hand-matching plan (deterministic).
+# Two or more: CP-SAT's LNS workers search for plans beside it, and the better plan and HiGHS' bound are kept
+# (docs/solver.md has the measurements behind this choice).
+HIGHS_OPTIONS: dict[str, float] = {"mip_heuristic_effort": 0.3}
+# Share of a block's time for the shape relaxation: on park-24-tight its root alone takes ~15 s of 2 loaded cores.
+SHAPE_SHARE = 0.6
+# Blocks smaller than this are packed together: one solve per handful of firms costs more than it saves.
+BATCH_VARS = 20_000
+
+
+@dataclass
+class _BlockResult:
+    values: list[float] | None
+    objective: float
+    bound: float
+    optimal: bool
+    infeasible: bool
+    termination: str
+
+
+def _parameters(options: SolveOptions, time_limit_s: float) -> mathopt.SolveParameters:
     params = mathopt.SolveParameters(
-        time_limit=datetime.timedelta(seconds=max(0.01, options.time_limit_s)),
+        time_limit=datetime.timedelta(seconds=max(0.05, time_limit_s)),
         relative_gap_tolerance=options.relative_gap,
         random_seed=options.seed,
     )
-    if options.backend == "cpsat":
+    if options.backend == "highs":
+        highs = highs_pb2.HighsOptionsProto()
+        for key, value in HIGHS_OPTIONS.items():
+            highs.double_options[key] = value
+        params.highs.CopyFrom(highs)
+    elif options.backend == "cpsat":
         params.threads = max(1, options.threads)
-    elif options.backend == "scip":
-        params.threads = 1  # SCIP in the wheel is single-threaded
     return params
+
+
+class _Interrupters:
+    """Every running solve's interrupter, so that cancel reaches all of them."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._items: list[SolveInterrupter] = []
+        self.stop = threading.Event()
+
+    def new(self) -> SolveInterrupter:
+        item = SolveInterrupter()
+        with self._lock:
+            self._items.append(item)
+            if self.stop.is_set():
+                item.interrupt()
+        return item
+
+    def interrupt_all(self) -> None:
+        with self._lock:
+            self.stop.set()
+            for item in self._items:
+                item.interrupt()
+
+
+def _trivial_bound(m: Milp) -> float:
+    return sum(c * (m.ub[j] if c > 0 else m.lb[j]) for j, c in enumerate(m.obj))
+
+
+def _objective_of(m: Milp, values: list[float]) -> float:
+    return sum(c * values[j] for j, c in enumerate(m.obj)) + m.objective_offset
+
+
+def _solve_mathopt(
+    sub: Milp, options: SolveOptions, time_limit_s: float, interrupter: SolveInterrupter,
+    relay: _ProgressRelay | None, hint: list[float] | None,
+) -> _BlockResult:
+    kwargs: dict[str, object] = {}
+    if relay is not None and options.backend == "highs":
+        kwargs["msg_cb"] = relay.highs_log
+    elif relay is not None and options.backend == "cpsat":
+        kwargs["callback_reg"] = mathopt.CallbackRegistration(events={mathopt.Event.MIP_SOLUTION, mathopt.Event.MIP})
+        kwargs["cb"] = relay.callback
+    model = sub.to_mathopt(with_names=False)
+    if hint is not None:
+        kwargs["model_params"] = mathopt.ModelSolveParameters(
+            solution_hints=[mathopt.SolutionHint(
+                variable_values={model.get_variable(j): float(v) for j, v in enumerate(hint)}
+            )]
+        )
+    result = mathopt.solve(
+        model,
+        _SOLVER_TYPES[options.backend],
+        params=_parameters(options, time_limit_s),
+        interrupter=interrupter,
+        **kwargs,  # type: ignore[arg-type]
+    )
+    reason = result.termination.reason
+    bound = _float(str(result.termination.objective_bounds.dual_bound))
+    values = None
+    objective = float("-inf")
+    if result.has_primal_feasible_solution():
+        values = [0.0] * sub.num_vars
+        for var, val in result.variable_values().items():
+            values[var.id] = float(round(val)) if sub.integer[var.id] else val
+        objective = _objective_of(sub, values)
+    if hint is not None and sub.is_feasible(hint) and _objective_of(sub, hint) > objective:
+        values, objective = list(hint), _objective_of(sub, hint)
+    return _BlockResult(
+        values=values,
+        objective=objective,
+        bound=bound if bound is not None else _trivial_bound(sub),
+        optimal=reason == mathopt.TerminationReason.OPTIMAL,
+        infeasible=reason in (mathopt.TerminationReason.INFEASIBLE, mathopt.TerminationReason.INFEASIBLE_OR_UNBOUNDED),
+        termination=reason.name,
+    )
+
+
+def _shape_relaxation(sub: Milp) -> Milp:
+    """The block with only its yes/no decisions integral: quantities and workers may be fractional.
+
+    Its optimum is an upper bound for the block (it relaxes integrality), and on
+    tight alliances HiGHS solves it far faster than the full model, whose
+    thousands of small integer quantities make both plans and proofs slow.
+    """
+    return dataclasses.replace(sub, integer=[i and st for i, st in zip(sub.integer, sub.structural, strict=True)])
+
+
+def _with_shape_fixed(sub: Milp, shape: list[float]) -> Milp:
+    """The block with its yes/no decisions fixed: what is left is a pure integer quantity problem."""
+    lb, ub = list(sub.lb), list(sub.ub)
+    for j, st in enumerate(sub.structural):
+        if st:
+            lb[j] = ub[j] = float(round(shape[j]))
+    return dataclasses.replace(sub, lb=lb, ub=ub)
+
+
+def _better(a: _BlockResult | None, b: _BlockResult) -> _BlockResult:
+    if a is None:
+        return b
+    best = a if a.objective >= b.objective else b
+    return _BlockResult(best.values, best.objective, min(a.bound, b.bound), a.optimal or b.optimal,
+                        a.infeasible or b.infeasible, f"{a.termination}+{b.termination}")
+
+
+def _staged(
+    sub: Milp, options: SolveOptions, time_limit_s: float, interrupters: _Interrupters,
+    relay: _ProgressRelay | None, hint: list[float] | None,
+) -> _BlockResult:
+    """Shape first, quantities second, then the full model from the best plan (docs/solver.md).
+
+    1. the shape relaxation (60% of the time) decides which sub-contracts and links to use and proves a bound;
+    2. with that shape fixed, whole units and workers are placed (half of what is left);
+    3. the full model, started from the best plan so far, looks for better and tightens the bound (the rest).
+    The bound reported is the tightest of steps 1 and 3: both are relaxations of, or equal to, the block.
+    """
+    deadline = time.monotonic() + time_limit_s
+    stage1 = _solve_mathopt(_shape_relaxation(sub), options, SHAPE_SHARE * time_limit_s, interrupters.new(), None, hint)
+    # Step 1's plan may have fractional units: it is not a plan, only its bound and shape are used.
+    bound = stage1.bound
+    best: _BlockResult | None = None
+    if hint is not None and sub.is_feasible(hint):
+        best = _BlockResult(list(hint), _objective_of(sub, hint), bound, False, False, "HINT")
+    if stage1.infeasible:
+        return stage1
+    if relay is not None:
+        relay.emit(None if best is None else best.objective, bound)
+    if stage1.values is not None and not interrupters.stop.is_set():
+        left = max(0.05, 0.5 * (deadline - time.monotonic()))
+        stage2 = _solve_mathopt(_with_shape_fixed(sub, stage1.values), options, left, interrupters.new(), None, None)
+        if stage2.values is not None:
+            stage2.bound = bound  # step 2's own bound holds only for the fixed shape
+            stage2.optimal = False
+            best = _better(best, stage2)
+            if relay is not None:
+                relay.emit(best.objective, bound)
+    gap = None if best is None else relative_gap(best.objective, bound)
+    if best is not None and gap is not None and gap <= options.relative_gap:
+        best.optimal = True
+        best.bound = bound
+        return best
+    left = deadline - time.monotonic()
+    if left <= 0.05 or interrupters.stop.is_set():
+        if best is None:
+            return _BlockResult(None, float("-inf"), bound, False, False, stage1.termination)
+        best.bound = bound
+        return best
+    full = _solve_mathopt(sub, options, left, interrupters.new(), relay,
+                          None if best is None else best.values)
+    result = _better(best, full)
+    result.bound = min(bound, full.bound)
+    result.optimal = full.optimal or (relative_gap(result.objective, result.bound) or 0.0) <= options.relative_gap
+    return result
+
+
+def _solve_block(
+    sub: Milp, options: SolveOptions, time_limit_s: float, workers: int, interrupters: _Interrupters,
+    relay: _ProgressRelay | None, hint: list[float] | None,
+) -> _BlockResult:
+    """Solve one block; with two or more workers the full model also runs from the start beside the stages."""
+    if options.backend != "highs":
+        return _solve_mathopt(sub, options, time_limit_s, interrupters.new(), relay, hint)
+    if workers <= 1:
+        return _staged(sub, options, time_limit_s, interrupters, relay, hint)
+    box: list[_BlockResult] = []
+    own = interrupters.new()
+
+    def full_member() -> None:
+        box.append(_solve_mathopt(sub, options, time_limit_s, own, None, hint))
+
+    helper = threading.Thread(target=full_member, daemon=True)
+    helper.start()
+    staged = _staged(sub, options, time_limit_s, interrupters, relay, hint)
+    if staged.optimal or staged.infeasible:
+        own.interrupt()
+    helper.join()
+    result = _better(staged, box[0]) if box else staged
+    result.bound = min(staged.bound, box[0].bound) if box else staged.bound
+    result.optimal = (box and box[0].optimal) or (relative_gap(result.objective, result.bound) or 0.0) <= options.relative_gap
+    return result
+
+
+def solve_model(
+    scenario: Scenario,
+    options: SolveOptions | None = None,
+    *,
+    replan: ReplanConstraints | None = None,
+    on_progress: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
+) -> tuple[Plan, SolveStats]:
+    """Build the model, solve it block by block, and return the plan with its statistics."""
+    options = options or SolveOptions()
+    stats = SolveStats(backend=options.backend)
+    t0 = time.monotonic()
+    deadline = t0 + options.time_limit_s
+    candidates = build_candidates(scenario)
+    milp, variables = build_model(scenario, candidates, replan)
+    blocks = pack_blocks(split_blocks(milp), BATCH_VARS)
+    # Hand matching gives every solve a plan to start from, so a short time limit never returns less than it.
+    start = None if replan else plan_values(scenario, milp, variables, manual_plan(scenario))
+    stats.build_s = time.monotonic() - t0
+    stats.variables = milp.num_vars
+    stats.constraints = milp.num_rows
+    stats.integer_variables = sum(milp.integer)
+    stats.extra["blocks"] = float(len(blocks))
+
+    interrupters = _Interrupters()
+    done = threading.Event()
+
+    def watch_cancel() -> None:
+        while cancel is not None and not done.wait(0.2):
+            if cancel.is_set():
+                interrupters.interrupt_all()
+                return
+
+    if cancel is not None:
+        threading.Thread(target=watch_cancel, daemon=True).start()
+
+    workers = max(1, options.threads)
+    results: dict[int, _BlockResult] = {}
+    lock = threading.Lock()
+    trivial = {k: _trivial_bound(sub_milp(milp, b)) for k, b in enumerate(blocks)} if len(blocks) > 1 else {}
+    relay_single = _ProgressRelay(on_progress, t0, 0.0) if len(blocks) == 1 else None
+    relay_total = _ProgressRelay(on_progress, t0, 0.0)
+
+    def run(k: int, block: Block) -> None:
+        with lock:
+            left = sum(b.size for j, b in enumerate(blocks) if j not in results) or 1
+        remaining = max(0.05, deadline - time.monotonic())
+        # Later blocks inherit what earlier ones did not use; parallel workers share the wall clock.
+        share = min(remaining, remaining * block.size / left * min(workers, len(blocks)))
+        hint = None if start is None else [start[j] for j in block.vars]
+        res = _solve_block(
+            sub_milp(milp, block), options, share, workers if len(blocks) == 1 else 1, interrupters,
+            relay_single, hint,
+        )
+        with lock:
+            results[k] = res
+            if len(blocks) > 1:
+                obj = sum(r.objective for r in results.values() if r.values is not None)
+                bnd = sum(results[j].bound if j in results else trivial[j] for j in range(len(blocks)))
+                relay_total.emit(obj, bnd)
+
+    t1 = time.monotonic()
+    try:
+        if workers == 1 or len(blocks) <= 1:
+            for k, b in enumerate(blocks):
+                run(k, b)
+        else:
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                list(pool.map(lambda kb: run(*kb), list(enumerate(blocks))))
+    finally:
+        done.set()
+    stats.solve_s = time.monotonic() - t1
+
+    terminations = sorted({r.termination for r in results.values()})
+    stats.termination = ",".join(terminations) or "EMPTY_MODEL"
+    if any(r.infeasible for r in results.values()):
+        return Plan(status=Status.INFEASIBLE), stats
+    values = [0.0] * milp.num_vars
+    bound = 0.0
+    for k, b in enumerate(blocks):
+        res = results[k]
+        bound += res.bound
+        if res.values is None:
+            # No plan found in time for this block: it makes nothing, which is a valid plan unless items are pinned.
+            if any(milp.lb[j] > 0 for j in b.vars):
+                return Plan(status=Status.UNKNOWN, bound=bound), stats
+            continue
+        for local, j in enumerate(b.vars):
+            values[j] = res.values[local]
+    production, loans = _rows(scenario, variables, values)
+    plan = Plan(status=Status.FEASIBLE, production=production, loans=loans)
+    obj = recompute_objective(scenario, plan)
+    # The solver's bound holds within its tolerances; a plan is never worth more than what was proven.
+    bound = max(bound, obj)
+    plan.objective = round(obj, 6)
+    plan.bound = round(bound, 6)
+    plan.gap = relative_gap(plan.objective, plan.bound)
+    if all(r.optimal for r in results.values()):
+        plan.status = Status.OPTIMAL
+    relay_total.emit(plan.objective, plan.bound)
+    return plan, stats
 
 
 def _rows(s: Scenario, v: Variables, values: list[float]) -> tuple[list[ProductionRow], list[LoanRow]]:
@@ -133,100 +451,51 @@ def _rows(s: Scenario, v: Variables, values: list[float]) -> tuple[list[Producti
             q = round(values[col])
             if q > 0:
                 production.append(ProductionRow(order=oid, site=firms[opt.site], day=t, quantity=q))
-    skills = s.skills
     loans = []
     for (si, lender, borrower, t), col in v.w.items():
         n = round(values[col])
         if n > 0:
-            loans.append(LoanRow(skill=skills[si], lender=firms[lender], borrower=firms[borrower], day=t, workers=n))
+            loans.append(
+                LoanRow(skill=s.skills[si], lender=firms[lender], borrower=firms[borrower], day=t, workers=n)
+            )
     production.sort(key=lambda r: (r.order, r.site != s.order(r.order).owner, r.site, r.day))
     loans.sort(key=lambda r: (r.skill, r.lender, r.borrower, r.day))
     return production, loans
 
 
-def solve_model(
-    scenario: Scenario,
-    options: SolveOptions | None = None,
-    *,
-    replan: ReplanConstraints | None = None,
-    on_progress: ProgressCallback | None = None,
-    cancel: threading.Event | None = None,
-) -> tuple[Plan, SolveStats]:
-    options = options or SolveOptions()
-    stats = SolveStats(backend=options.backend)
-    t0 = time.monotonic()
-    candidates = build_candidates(scenario)
-    milp, variables = build_model(scenario, candidates, replan)
-    model = milp.to_mathopt(with_names=False)
-    stats.build_s = time.monotonic() - t0
-    stats.variables = milp.num_vars
-    stats.constraints = milp.num_rows
-    stats.integer_variables = sum(milp.integer)
+def plan_values(s: Scenario, milp: Milp, v: Variables, plan: Plan) -> list[float] | None:
+    """The plan's rows as a complete assignment of the model's variables, or None if it uses a pruned variable.
 
-    relay = _ProgressRelay(on_progress, t0, milp.objective_offset)
-    interrupter = SolveInterrupter()
-    done = threading.Event()
-
-    def watch_cancel() -> None:
-        while cancel is not None and not done.wait(0.2):
-            if cancel.is_set():
-                interrupter.interrupt()
-                return
-
-    watcher = threading.Thread(target=watch_cancel, daemon=True) if cancel is not None else None
-    if watcher:
-        watcher.start()
-    kwargs: dict[str, object] = {}
-    if options.backend in ("cpsat", "scip") and on_progress is not None and options.backend == "cpsat":
-        kwargs = dict(
-            callback_reg=mathopt.CallbackRegistration(events={mathopt.Event.MIP_SOLUTION, mathopt.Event.MIP}),
-            cb=relay.callback,
-        )
-    t1 = time.monotonic()
-    try:
-        if milp.num_vars == 0:
-            result = None
-        else:
-            result = mathopt.solve(
-                model,
-                _SOLVER_TYPES[options.backend],
-                params=_parameters(options),
-                msg_cb=relay.highs_log if options.backend == "highs" else None,
-                interrupter=interrupter,
-                **kwargs,  # type: ignore[arg-type]
-            )
-    finally:
-        done.set()
-    stats.solve_s = time.monotonic() - t1
-
-    if result is None:  # nothing can be placed: the empty plan is optimal
-        plan = Plan(status=Status.OPTIMAL, objective=0.0, bound=0.0, gap=0.0)
-        stats.termination = "EMPTY_MODEL"
-        return plan, stats
-
-    reason = result.termination.reason
-    stats.termination = reason.name
-    if reason == mathopt.TerminationReason.INFEASIBLE:
-        return Plan(status=Status.INFEASIBLE, objective=None, bound=None, gap=None), stats
-    if not result.has_primal_feasible_solution():
-        bound = _float(str(result.termination.objective_bounds.dual_bound))
-        return Plan(status=Status.UNKNOWN, objective=None, bound=bound, gap=None), stats
-
-    values_map = result.variable_values()
-    values = [0.0] * milp.num_vars
-    for var, val in values_map.items():
-        values[var.id] = val
-    production, loans = _rows(scenario, variables, values)
-    plan = Plan(status=Status.FEASIBLE, production=production, loans=loans)
-    obj = recompute_objective(scenario, plan)
-    bound = _float(str(result.termination.objective_bounds.dual_bound))
-    if bound is not None:
-        # The solver's bound is within its tolerances; a plan is never worth more than what was proven.
-        bound = max(bound, obj)
-    plan.objective = round(obj, 6)
-    plan.bound = None if bound is None else round(bound, 6)
-    plan.gap = relative_gap(plan.objective, plan.bound)
-    if reason == mathopt.TerminationReason.OPTIMAL:
-        plan.status = Status.OPTIMAL
-    relay.emit(plan.objective, plan.bound)
-    return plan, stats
+    Used to hand HiGHS a starting plan: MathOpt passes it on as a MIP start.
+    """
+    idx = s.enterprise_index()
+    order_idx = {o.id: i for i, o in enumerate(s.orders)}
+    sk = {c: i for i, c in enumerate(s.skills)}
+    where: dict[tuple[int, int, int], int] = {}
+    for k, opt in enumerate(v.options):
+        for t, col in zip(opt.days, v.x[k], strict=True):
+            where[(opt.order, opt.site, t)] = col
+    values = [max(0.0, lb) for lb in milp.lb]
+    option_of = {(opt.order, opt.site): k for k, opt in enumerate(v.options)}
+    for row in plan.production:
+        col = where.get((order_idx[row.order], idx[row.site], row.day))
+        if col is None:
+            return None
+        values[col] = float(row.quantity)
+        k = option_of[(order_idx[row.order], idx[row.site])]
+        if k in v.y:
+            values[v.y[k]] = 1.0
+        owner = idx[s.orders[order_idx[row.order]].owner]
+        if owner != idx[row.site] and (min(owner, idx[row.site]), max(owner, idx[row.site])) in v.z:
+            values[v.z[(min(owner, idx[row.site]), max(owner, idx[row.site]))]] = 1.0
+    for loan in plan.loans:
+        key = (sk[loan.skill], idx[loan.lender], idx[loan.borrower], loan.day)
+        if key not in v.w:
+            return None
+        values[v.w[key]] = float(loan.workers)
+        pair = (min(key[1], key[2]), max(key[1], key[2]))
+        if pair in v.z:
+            values[v.z[pair]] = 1.0
+    if any(values[j] > milp.ub[j] + 1e-9 for j in range(milp.num_vars)):
+        return None
+    return values
