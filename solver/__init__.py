@@ -4,13 +4,31 @@ Public entry point: :func:`solve`.  ``alliance`` (the domain) never imports
 this package; this package imports ``alliance`` for the scenario and plan.
 """
 
+from __future__ import annotations
+
+import threading
+
+from alliance.plan import Plan
+from alliance.replan import ReplanConstraints
+from alliance.report import build_report
+from alliance.scenario import Scenario
 from solver.model import PinError
 from solver.run import Progress, ProgressCallback, SolveOptions, SolveStats, solve_model
 
 __all__ = ["PinError", "Progress", "ProgressCallback", "SolveOptions", "SolveStats", "solve", "solve_model"]
 
 
-def solve(scenario, options=None, *, replan=None, on_progress=None, cancel=None):  # type: ignore[no-untyped-def]
-    """Solve and return only the plan; see :func:`solver.run.solve_model` for the statistics too."""
+def solve(
+    scenario: Scenario,
+    options: SolveOptions | None = None,
+    *,
+    replan: ReplanConstraints | None = None,
+    on_progress: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
+    with_report: bool = True,
+) -> Plan:
+    """Solve and return the plan, with the reviewer's report attached unless ``with_report`` is False."""
     plan, _stats = solve_model(scenario, options, replan=replan, on_progress=on_progress, cancel=cancel)
+    if with_report and plan.report is None:
+        plan.report = build_report(scenario, plan)
     return plan
