@@ -117,6 +117,13 @@ class _ProgressRelay:
             if match:
                 self.emit(_float(match["sol"]), _float(match["bound"]))
 
+    def highs_log_bound_only(self, lines: list[str]) -> None:
+        """For relaxations: their bound holds for the real model, their solutions are not plans."""
+        for line in lines:
+            match = _HIGHS_ROW.match(line)
+            if match:
+                self.emit(None, _float(match["bound"]))
+
     def callback(self, data: mathopt.CallbackData) -> mathopt.CallbackResult:
         stats = data.mip_stats
         self.emit(_float(str(stats.primal_bound)), _float(str(stats.dual_bound)))
@@ -192,11 +199,11 @@ def _objective_of(m: Milp, values: list[float]) -> float:
 
 def _solve_mathopt(
     sub: Milp, options: SolveOptions, time_limit_s: float, interrupter: SolveInterrupter,
-    relay: _ProgressRelay | None, hint: list[float] | None,
+    relay: _ProgressRelay | None, hint: list[float] | None, bound_only: bool = False,
 ) -> _BlockResult:
     kwargs: dict[str, object] = {}
     if relay is not None and options.backend == "highs":
-        kwargs["msg_cb"] = relay.highs_log
+        kwargs["msg_cb"] = relay.highs_log_bound_only if bound_only else relay.highs_log
     elif relay is not None and options.backend == "cpsat":
         kwargs["callback_reg"] = mathopt.CallbackRegistration(events={mathopt.Event.MIP_SOLUTION, mathopt.Event.MIP})
         kwargs["cb"] = relay.callback
@@ -274,7 +281,11 @@ def _staged(
     The bound reported is the tightest of steps 1 and 3: both are relaxations of, or equal to, the block.
     """
     deadline = time.monotonic() + time_limit_s
-    stage1 = _solve_mathopt(_shape_relaxation(sub), options, SHAPE_SHARE * time_limit_s, interrupters.new(), None, hint)
+    if relay is not None and hint is not None:
+        relay.emit(_objective_of(sub, hint), None)
+    stage1 = _solve_mathopt(
+        _shape_relaxation(sub), options, SHAPE_SHARE * time_limit_s, interrupters.new(), relay, hint, bound_only=True
+    )
     # Step 1's plan may have fractional units: it is not a plan, only its bound and shape are used.
     bound = stage1.bound
     best: _BlockResult | None = None
