@@ -18,6 +18,7 @@ Exit codes:
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
@@ -39,6 +40,8 @@ from api.render import render_summary
 
 EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "examples"
 DEMO_SCENARIO = EXAMPLES_DIR / "dehua-24.json"
+# Two cores is what the alliance office PC and these machines have; with one, the run is reproducible.
+DEFAULT_THREADS = min(2, os.cpu_count() or 1)
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -237,9 +240,9 @@ def _outcome(plan: Plan, lang: Lang, console: Console) -> int:
 def solve(
     scenario: Annotated[Path, typer.Argument(help="场景 JSON / scenario JSON (MODEL.md)", show_default=False)],
     output: Annotated[Path, typer.Option("--output", "-o", help="写出方案 JSON / where to write the plan JSON")],
-    time_limit: Annotated[float, typer.Option("--time-limit", min=0.01, help="求解时限（秒）/ seconds")] = 30.0,
+    time_limit: Annotated[float, typer.Option("--time-limit", min=0.01, help="求解时限（秒）/ seconds")] = 60.0,
     gap: Annotated[float, typer.Option("--gap", min=0.0, help="相对差距 / relative gap to stop at")] = 1e-4,
-    threads: Annotated[int, typer.Option("--threads", min=1, help="线程数 / threads")] = 1,
+    threads: Annotated[int, typer.Option("--threads", min=1, help="线程数 / threads")] = DEFAULT_THREADS,
     seed: Annotated[int, typer.Option("--seed", help="随机种子 / random seed")] = 0,
     backend: Annotated[Backend, typer.Option("--backend", help="求解器 / MILP backend")] = Backend.highs,
     lang: Annotated[Lang, typer.Option("--lang", help="输出语言 / output language")] = Lang.zh,
@@ -301,7 +304,7 @@ def demo(
     lang: Annotated[Lang, typer.Option("--lang", help="输出语言 / output language")] = Lang.zh,
     scenario: Annotated[Path | None, typer.Option("--scenario", help="改用其他场景 / another scenario JSON",
                                                   show_default=False)] = None,
-    time_limit: Annotated[float, typer.Option("--time-limit", min=0.01, help="求解时限（秒）/ seconds")] = 20.0,
+    time_limit: Annotated[float, typer.Option("--time-limit", min=0.01, help="求解时限（秒）/ seconds")] = 30.0,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="同时写出方案 / also write the plan JSON",
                                                 show_default=False)] = None,
 ) -> None:
@@ -317,7 +320,8 @@ def demo(
                                   f"{s.horizon_days} 天）",
                             f"Scenario: {s.alliance.name} ({len(s.enterprises)} firms, {len(s.orders)} orders, "
                             f"{s.horizon_days} days)"))
-        plan = _solve_and_report(s, time_limit=time_limit, gap=1e-4, threads=1, seed=0, backend=Backend.highs,
+        plan = _solve_and_report(s, time_limit=time_limit, gap=1e-4, threads=DEFAULT_THREADS, seed=0,
+                                 backend=Backend.highs,
                                  lang=lang, console=console)
         if output is not None:
             _write_plan(plan, output)

@@ -87,5 +87,5 @@ def sub_milp(m: Milp, block: Block) -> Milp:
         sub.add_var(m.lb[j], m.ub[j], m.integer[j], m.obj[j], m.var_names[j], m.var_firms[j], m.structural[j])
     for i in block.rows:
         cols, coefs = m.rows[i]
-        sub.add_row([local[j] for j in cols], list(coefs), m.row_lb[i], m.row_ub[i], m.row_names[i])
+        sub.add_row([local[j] for j in cols], list(coefs), m.row_lb[i], m.row_ub[i], m.row_names[i], m.row_redundant[i])
     return sub

@@ -8,6 +8,7 @@ term.  Collecting the matrix in flat lists and handing MathOpt one
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 from ortools.math_opt import model_pb2, sparse_containers_pb2
@@ -31,6 +32,8 @@ class Milp:
     row_lb: list[float] = field(default_factory=list)
     row_ub: list[float] = field(default_factory=list)
     row_names: list[str] = field(default_factory=list)
+    # Rows implied by others once the yes/no decisions are integral; they only tighten the LP relaxation.
+    row_redundant: list[bool] = field(default_factory=list)
     # Matrix in row order: rows[i] = (columns, coefficients)
     rows: list[tuple[list[int], list[float]]] = field(default_factory=list)
     objective_offset: float = 0.0
@@ -56,12 +59,26 @@ class Milp:
         self.var_names.append(name)
         return len(self.lb) - 1
 
-    def add_row(self, cols: list[int], coefs: list[float], lb: float, ub: float, name: str) -> int:
+    def add_row(
+        self, cols: list[int], coefs: list[float], lb: float, ub: float, name: str, redundant: bool = False
+    ) -> int:
+        self.row_redundant.append(redundant)
         self.rows.append((cols, coefs))
         self.row_lb.append(lb)
         self.row_ub.append(ub)
         self.row_names.append(name)
         return len(self.row_lb) - 1
+
+    def without_redundant_rows(self) -> Milp:
+        keep = [i for i, r in enumerate(self.row_redundant) if not r]
+        return dataclasses.replace(
+            self,
+            rows=[self.rows[i] for i in keep],
+            row_lb=[self.row_lb[i] for i in keep],
+            row_ub=[self.row_ub[i] for i in keep],
+            row_names=[self.row_names[i] for i in keep],
+            row_redundant=[False] * len(keep),
+        )
 
     def is_feasible(self, values: list[float], tol: float = 1e-6) -> bool:
         """Every bound and row holds for ``values`` (checked, not assumed, for plans from other solvers)."""

@@ -177,7 +177,7 @@ def subcontract_indicators(m: Milp, s: Scenario, v: Variables) -> None:
         y = m.add_var(0.0, 1.0, True, 0.0, f"y[{o.id},{s.enterprises[opt.site].id}]", (owner, opt.site), True)
         v.y[k] = y
         for col, ub in zip(v.x[k], opt.unit_ub, strict=True):
-            m.add_row([col, y], [1.0, -float(ub)], -INF, 0.0, "x<=ub*y")
+            m.add_row([col, y], [1.0, -float(ub)], -INF, 0.0, "x<=ub*y", redundant=True)
         total = min(o.quantity, sum(opt.unit_ub))
         m.add_row([*v.x[k], y], [1.0] * len(v.x[k]) + [-float(total)], -INF, 0.0, "sum x<=ub*y")
 
