@@ -45,15 +45,15 @@ def build_arrays(s: Scenario) -> Arrays:
     idx = s.enterprise_index()
     blocked = np.zeros((n, n), dtype=bool)
     borrows = np.zeros(n, dtype=bool)
-    days = np.arange(horizon)
+    days = range(horizon)
     for i, e in enumerate(s.enterprises):
-        for code, v in e.idle_workers.items():
-            idle[i, sk[code]] = [per_day(v, t) for t in days] if isinstance(v, list) else v
+        for code, workers in e.idle_workers.items():
+            idle[i, sk[code]] = [per_day(workers, t) for t in days]
         source = e.idle_workers if e.lendable_workers is None else e.lendable_workers
-        for code, v in source.items():
-            lend[i, sk[code]] = [per_day(v, t) for t in days] if isinstance(v, list) else v
-        for code, v in e.spare_machine_hours.items():
-            hours[i, mk[code]] = [per_day(v, t) for t in days] if isinstance(v, list) else v
+        for code, workers in source.items():
+            lend[i, sk[code]] = [per_day(workers, t) for t in days]
+        for code, spare in e.spare_machine_hours.items():
+            hours[i, mk[code]] = [per_day(spare, t) for t in days]
         for p in e.blocked_partners:
             blocked[i, idx[p]] = blocked[idx[p], i] = True
         borrows[i] = e.borrows_workers
@@ -113,15 +113,14 @@ def build_candidates(s: Scenario, a: Arrays | None = None) -> Candidates:
         rate = s.transport_rate(o)
         for g in process_sites.get(o.process, []):
             own = g == owner
-            if not own:
-                if not (
-                    o.subcontractable
-                    and quality[g] >= o.min_quality_level
-                    and accepts[g]
-                    and a.dist[owner, g] <= pol.subcontract_radius_km
-                    and not a.blocked[owner, g]
-                ):
-                    continue
+            if not own and not (
+                o.subcontractable
+                and quality[g] >= o.min_quality_level
+                and accepts[g]
+                and a.dist[owner, g] <= pol.subcontract_radius_km
+                and not a.blocked[owner, g]
+            ):
+                continue
             margin = o.value_per_unit - (0.0 if own else rate * float(a.dist[owner, g]))
             if margin <= 0:
                 continue  # a unit here loses money: no optimal plan makes one

@@ -140,18 +140,18 @@ def loan_variables(m: Milp, s: Scenario, c: Candidates, v: Variables, rc: Replan
         keys[key] = max(keys.get(key, 0), n)
     commute = s.policy.commute_cost_per_km
     for key in sorted(keys):
-        si, lender, borrower, t = key
-        group = (si, lender, borrower)
-        if group not in pinned_groups and rc.forbids(a.firms[lender], a.firms[borrower]):
+        si, src, dst, t = key
+        group = (si, src, dst)
+        if group not in pinned_groups and rc.forbids(a.firms[src], a.firms[dst]):
             continue
         if group in pinned_groups:
             lo = hi = float(pinned.get(key, 0))
         else:
             lo, hi = 0.0, float(keys[key])
         v.w[key] = m.add_var(
-            lo, hi, True, -commute * float(a.dist[lender, borrower]),
-            f"w[{a.skills[si]},{a.firms[lender]},{a.firms[borrower]},{t}]",
-            (lender, borrower),
+            lo, hi, True, -commute * float(a.dist[src, dst]),
+            f"w[{a.skills[si]},{a.firms[src]},{a.firms[dst]},{t}]",
+            (src, dst),
         )
         v.w_ub[key] = int(hi)
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-from concurrent.futures import ThreadPoolExecutor
 import re
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -72,8 +72,8 @@ class SolveStats:
 ProgressCallback = Callable[[Progress], None]
 
 
-# HiGHS' MIP log prints one table row per event:
-#  Src  Proc. InQueue |  Leaves   Expl. | BestBound       BestSol              Gap |   Cuts   InLp Confl. | LpIters     Time
+# HiGHS' MIP log prints one table row per event, columns:
+# Src Proc. InQueue | Leaves Expl. | BestBound BestSol Gap | Cuts InLp Confl. | LpIters Time
 _HIGHS_ROW = re.compile(
     r"^\s*[A-Za-z]?\s+\d+\s+\d+\s+\d+\s+[\d.]+%\s+(?P<bound>[-+\deE.]+|inf|-inf)\s+"
     r"(?P<sol>[-+\deE.]+|inf|-inf)\s+(?P<gap>[\d.]+%|inf|Large)\s+.*\s(?P<time>[\d.]+)s\s*$"
@@ -349,7 +349,8 @@ def _solve_block(
     helper.join()
     result = _better(staged, box[0]) if box else staged
     result.bound = min(staged.bound, box[0].bound) if box else staged.bound
-    result.optimal = (box and box[0].optimal) or (relative_gap(result.objective, result.bound) or 0.0) <= options.relative_gap
+    proven = relative_gap(result.objective, result.bound) or 0.0
+    result.optimal = bool(box and box[0].optimal) or proven <= options.relative_gap
     return result
 
 
@@ -492,10 +493,10 @@ def plan_values(s: Scenario, milp: Milp, v: Variables, plan: Plan) -> list[float
     values = [max(0.0, lb) for lb in milp.lb]
     option_of = {(opt.order, opt.site): k for k, opt in enumerate(v.options)}
     for row in plan.production:
-        col = where.get((order_idx[row.order], idx[row.site], row.day))
-        if col is None:
+        found = where.get((order_idx[row.order], idx[row.site], row.day))
+        if found is None:
             return None
-        values[col] = float(row.quantity)
+        values[found] = float(row.quantity)
         k = option_of[(order_idx[row.order], idx[row.site])]
         if k in v.y:
             values[v.y[k]] = 1.0
