@@ -1,0 +1,1 @@
+"""Thin routers: parse, call a service, present; all under /api/v1 except /health."""

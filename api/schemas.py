@@ -1,0 +1,366 @@
+"""Request and response bodies of the JSON API (pydantic v2)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from alliance.scenario import Ident, NonNegFloat, NonNegInt, PerDayFloat, PerDayInt, Policy, Scenario
+
+Code = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
+Username = Annotated[str, Field(min_length=2, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.@-]*$")]
+Password = Annotated[str, Field(min_length=8, max_length=128)]
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
+Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
+# Integers stored in database INTEGER columns stay within 32 bits.
+RowId = Annotated[int, Field(ge=1, le=2_147_483_647)]
+Level = Annotated[int, Field(ge=0, le=1_000_000)]
+# Order numbers are prefixed by the firm's code in scenarios; keep the whole id within the domain's 100.
+OrderRef = Annotated[str, Field(min_length=1, max_length=50, pattern=r"^[^\s/]+$")]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class Token(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    database: Literal["ok"]
+
+
+# ----- users ----------------------------------------------------------------------------------------------
+
+
+class UserCreate(_In):
+    username: Username
+    password: Password
+    display_name: Annotated[str, Field(max_length=200)] = ""
+    role: Literal["admin", "coordinator", "enterprise", "guide"]
+    enterprise_id: RowId | None = Field(default=None, description="role enterprise: the clerk's firm")
+    alliance_id: RowId | None = Field(default=None, description="role coordinator: the alliance coordinated")
+
+
+class UserUpdate(_In):
+    password: Password | None = None
+    display_name: Annotated[str, Field(max_length=200)] | None = None
+    is_active: bool | None = None
+
+
+class UserOut(_Out):
+    id: int
+    username: str
+    display_name: str
+    role: str
+    enterprise_id: int | None
+    alliance_id: int | None
+    is_active: bool
+    created_at: dt.datetime
+
+
+class Me(UserOut):
+    alliance_ids: list[int] = Field(description="alliances this account may read (all, for admin: empty list)")
+
+
+# ----- alliances and enterprises --------------------------------------------------------------------------
+
+
+class AllianceCreate(_In):
+    code: Code
+    name: Name
+
+
+class AllianceOut(_Out):
+    id: int
+    code: str
+    name: str
+    created_at: dt.datetime
+
+
+class EnterpriseFields(_In):
+    name: Name
+    lat: Latitude
+    lon: Longitude
+    quality_level: Level = 0
+    processes: list[Ident] = Field(default_factory=list)
+    wage_per_day: NonNegFloat = 0.0
+    accepts_subcontracts: bool = True
+    borrows_workers: bool = True
+
+
+class EnterpriseCreate(EnterpriseFields):
+    code: Code = Field(description="short id in the alliance (the id in plans); never changes")
+    credit_code: str = Field(description="统一社会信用代码, 18 characters, GB 32100-2015 check digit")
+
+
+class EnterpriseUpdate(_In):
+    name: Name | None = None
+    credit_code: str | None = None
+    lat: Latitude | None = None
+    lon: Longitude | None = None
+    quality_level: Level | None = None
+    processes: list[Ident] | None = None
+    wage_per_day: NonNegFloat | None = None
+    accepts_subcontracts: bool | None = None
+    borrows_workers: bool | None = None
+
+
+class EnterpriseOut(_Out):
+    id: int
+    alliance_id: int
+    code: str
+    credit_code: str
+    name: str
+    lat: float
+    lon: float
+    quality_level: int
+    processes: list[str]
+    wage_per_day: float
+    accepts_subcontracts: bool
+    borrows_workers: bool
+
+
+class EnterpriseBrief(_Out):
+    """What every member sees of the others: who they are, nothing about their capacity."""
+
+    id: int
+    code: str
+    name: str
+
+
+# ----- rounds and reports ---------------------------------------------------------------------------------
+
+
+class RoundCreate(_In):
+    name: Name
+    start_date: dt.date = Field(description="date of day 0")
+    horizon_days: Annotated[int, Field(ge=1, le=366)]
+    skills: Annotated[list[Ident], Field(min_length=1)]
+    machines: list[Ident] = Field(default_factory=list)
+    policy: Policy = Field(default_factory=Policy)
+
+
+class RoundOut(_Out):
+    id: int
+    alliance_id: int
+    name: str
+    start_date: dt.date
+    horizon_days: int
+    skills: list[str]
+    machines: list[str]
+    policy: dict[str, Any]
+    status: str
+    created_at: dt.datetime
+    closed_at: dt.datetime | None
+
+
+class ReportOrder(_In):
+    """A backlog order as MODEL.md defines it; the owner is the reporting firm, the id its own order number."""
+
+    id: OrderRef
+    process: Ident
+    skill: Ident
+    quantity: Annotated[int, Field(ge=1)]
+    labor_minutes_per_unit: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+    machine: Ident | None = None
+    machine_hours_per_unit: NonNegFloat = 0.0
+    release_day: NonNegInt = 0
+    due_day: NonNegInt
+    value_per_unit: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+    transport_cost_per_unit_km: NonNegFloat | None = None
+    min_quality_level: NonNegInt = 0
+    subcontractable: bool = True
+    min_lot: Annotated[int, Field(ge=1)] = 1
+
+
+class ReportIn(_In):
+    """One firm's capacity report for a round (days are 0 .. horizon_days-1 of the round)."""
+
+    idle_workers: dict[Ident, PerDayInt] = Field(default_factory=dict)
+    lendable_workers: dict[Ident, PerDayInt] | None = Field(
+        default=None, description="of the idle, who consented to be lent; omitted = all idle")
+    spare_machine_hours: dict[Ident, PerDayFloat] = Field(default_factory=dict)
+    orders: list[ReportOrder] = Field(default_factory=list)
+    blocked_partners: list[Code] = Field(default_factory=list, description="codes of firms not to work with")
+    note: Annotated[str, Field(max_length=2000)] | None = None
+
+
+class ReportOut(_Out):
+    id: int
+    round_id: int
+    enterprise_id: int
+    enterprise_code: str
+    version: int
+    payload: dict[str, Any]
+    source: str
+    submitted_by: int | None
+    created_at: dt.datetime
+
+
+class ReportVersionOut(_Out):
+    id: int
+    version: int
+    source: str
+    submitted_by: int | None
+    created_at: dt.datetime
+
+
+class ReportStatus(BaseModel):
+    enterprise: EnterpriseBrief
+    latest_version: int | None
+    versions: int
+    submitted_at: dt.datetime | None
+
+
+# ----- jobs and solving -----------------------------------------------------------------------------------
+
+
+class SolveSettings(_In):
+    time_limit_s: Annotated[float, Field(gt=0, le=86400)] | None = Field(
+        default=None, description="capped by ALLIANCE_SOLVER_MAX_TIME_LIMIT_S")
+    relative_gap: Annotated[float, Field(ge=0, le=1)] | None = None
+
+
+class JobCreate(SolveSettings):
+    pass
+
+
+class JobOut(_Out):
+    id: int
+    round_id: int
+    status: str
+    progress: dict[str, Any] | None
+    options: dict[str, Any]
+    replan_of: int | None
+    replan: dict[str, Any] | None
+    error: str | None
+    attempts: int
+    created_at: dt.datetime
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    plan_status: str | None = None
+    objective: float | None = None
+
+
+class SolveRequest(SolveSettings):
+    scenario: Scenario
+
+
+class SolveResponse(BaseModel):
+    plan: dict[str, Any] = Field(description="MODEL.md plan: status, objective, bound, gap, production, loans, report")
+    violations: list[str] = Field(description="rules the plan breaks per the independent checker (empty = none)")
+    time_limit_s: float = Field(description="the time limit applied (the request's, capped by the settings)")
+    elapsed_s: float
+
+
+# ----- proposals, review, confirmation --------------------------------------------------------------------
+
+
+class ReviewIn(_In):
+    decision: Literal["approve", "reject"]
+    comment: Annotated[str, Field(max_length=4000)] = ""
+
+
+class ReviewOut(_Out):
+    id: int
+    proposal_id: int
+    guide_id: int
+    decision: str
+    comment: str
+    at: dt.datetime
+
+
+class ProposalOut(BaseModel):
+    id: int
+    job_id: int
+    round_id: int
+    version: int
+    status: str
+    previous_id: int | None
+    changes: dict[str, Any] | None
+    summary: dict[str, Any]
+    item_counts: dict[str, int]
+    created_at: dt.datetime
+    submitted_at: dt.datetime | None
+    reviews: list[ReviewOut]
+
+
+class ProposalBrief(BaseModel):
+    """What a firm sees of an approved proposal: that it exists, and how many of its own items are open."""
+
+    id: int
+    round_id: int
+    version: int
+    status: str
+    my_items: int
+    my_pending: int
+
+
+class Party(BaseModel):
+    id: int
+    code: str
+    name: str
+
+
+class ResponseOut(BaseModel):
+    enterprise_id: int
+    answer: str
+    reason: str | None
+    decided_at: dt.datetime
+
+
+class ItemOut(BaseModel):
+    id: int
+    proposal_id: int
+    kind: str
+    key: str
+    order_id: str | None
+    skill: str | None
+    first_party: Party = Field(description="owner of the order (subcontract) or lender (loan)")
+    second_party: Party = Field(description="producing site (subcontract) or borrower (loan)")
+    rows: list[dict[str, Any]]
+    terms: dict[str, Any]
+    status: str
+    reason: str | None
+    decided_at: dt.datetime | None
+    carried_from_id: int | None
+    responses: list[ResponseOut]
+    my_role: str | None = Field(default=None, description="for a firm: sends | produces | lends | borrows")
+    counterparty: Party | None = None
+
+
+class RespondIn(_In):
+    answer: Literal["confirm", "decline"]
+    reason: Annotated[str, Field(max_length=4000)] | None = None
+
+
+class ReplanIn(SolveSettings):
+    pass
+
+
+class AuditOut(_Out):
+    id: int
+    actor_id: int | None
+    action: str
+    entity: str
+    entity_id: str
+    alliance_id: int | None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    at: dt.datetime
+
+
+class ImportResult(BaseModel):
+    report: ReportOut
+    sheets: list[str] = Field(description="sections read from the upload; the others were kept from the last version")

@@ -1,0 +1,1 @@
+"""The service's logic; routes stay thin and call these with the request's session and user."""

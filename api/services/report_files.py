@@ -1,0 +1,553 @@
+"""Capacity reports as spreadsheets: the template the service hands out, and its import.
+
+An .xlsx workbook has four sheets (plus a 说明 readme sheet that import
+ignores); as CSV each sheet is its own file, recognised by its header row:
+
+* 工人 workers: 工种 skill | 类别 kind (闲置 idle / 可出借 lendable) | one column per day
+* 设备 machines: 设备 machine | one column per day (spare hours)
+* 订单 orders: one row per backlog order, MODEL.md's order fields
+* 不合作企业 blocked: 企业编码 code (| 企业名称 name, for reference only)
+
+Day columns are headed ``第N天 day N (date)``; order days may be day numbers
+or dates of the round.  Sections missing from an upload keep their values
+from the latest version.  Every error names the sheet, the (spreadsheet) row,
+the column and the value.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.worksheet.datavalidation import DataValidation
+from pydantic import ValidationError
+
+from api.errors import FieldError, InvalidInput, make_field_error
+from api.models import Enterprise, PlanningRound
+from api.schemas import ReportIn
+
+WORKERS, MACHINES, ORDERS, BLOCKED = "workers", "machines", "orders", "blocked"
+TITLES = {WORKERS: "工人 workers", MACHINES: "设备 machines", ORDERS: "订单 orders", BLOCKED: "不合作企业 blocked"}
+README = "说明 readme"
+
+IDLE, LENDABLE = "idle", "lendable"
+KIND_LABELS = {IDLE: "闲置 idle", LENDABLE: "可出借 lendable"}
+KIND_WORDS = {"idle": IDLE, "闲置": IDLE, "闲置 idle": IDLE, "lendable": LENDABLE, "可出借": LENDABLE,
+              "可出借 lendable": LENDABLE}
+
+# (key, Chinese label, kind, required)
+ORDER_COLUMNS: list[tuple[str, str, str, bool]] = [
+    ("id", "订单号", "text", True),
+    ("process", "工序", "text", True),
+    ("skill", "工种", "text", True),
+    ("quantity", "数量", "int", True),
+    ("labor_minutes_per_unit", "单件工时(分钟)", "float", True),
+    ("machine", "设备", "text", False),
+    ("machine_hours_per_unit", "单件机时(小时)", "float", False),
+    ("release_day", "最早投产日", "day", False),
+    ("due_day", "交期", "day", True),
+    ("value_per_unit", "单件价值(元)", "float", True),
+    ("transport_cost_per_unit_km", "单件每公里运费(元)", "float", False),
+    ("min_quality_level", "最低质量等级", "int", False),
+    ("subcontractable", "可外发", "bool", False),
+    ("min_lot", "最小批量", "int", False),
+]
+WORKER_HEAD = [("skill", "工种"), ("kind", "类别")]
+MACHINE_HEAD = [("machine", "设备")]
+BLOCKED_HEAD = [("code", "企业编码"), ("name", "企业名称")]
+
+_DAY = re.compile(r"(?:day\s*(\d+))|(?:第\s*(\d+)\s*天)", re.IGNORECASE)
+_TRUE = {"true", "yes", "y", "1", "是", "可", "√"}
+_FALSE = {"false", "no", "n", "0", "否", "不可", "×"}
+
+
+def label(key: str, zh: str) -> str:
+    return f"{zh} {key}"
+
+
+def day_label(rnd: PlanningRound, day: int) -> str:
+    date = rnd.start_date + dt.timedelta(days=day)
+    return f"第{day}天 day {day} ({date:%m-%d})"
+
+
+# ----- the template ---------------------------------------------------------------------------------------
+
+
+def _per_day(value: Any, horizon: int) -> list[Any]:
+    if isinstance(value, list):
+        return list(value)
+    return [value] * horizon
+
+
+def sheet_rows(
+    rnd: PlanningRound, payload: dict[str, Any] | None, members: Iterable[Enterprise]
+) -> dict[str, list[list[Any]]]:
+    """The four sheets as rows (header first), filled from ``payload`` (the latest report) when given."""
+    payload = payload or {}
+    days = [day_label(rnd, d) for d in range(rnd.horizon_days)]
+    workers: list[list[Any]] = [[label(k, zh) for k, zh in WORKER_HEAD] + days]
+    idle = payload.get("idle_workers") or {}
+    lendable = payload.get("lendable_workers")
+    for skill in rnd.skills:
+        workers.append([skill, KIND_LABELS[IDLE], *_per_day(idle.get(skill, 0), rnd.horizon_days)])
+        source = idle if lendable is None else lendable
+        workers.append([skill, KIND_LABELS[LENDABLE], *_per_day(source.get(skill, 0), rnd.horizon_days)])
+    machines: list[list[Any]] = [[label(k, zh) for k, zh in MACHINE_HEAD] + days]
+    hours = payload.get("spare_machine_hours") or {}
+    for machine in rnd.machines:
+        machines.append([machine, *_per_day(hours.get(machine, 0), rnd.horizon_days)])
+    orders: list[list[Any]] = [[label(k, zh) for k, zh, _, _ in ORDER_COLUMNS]]
+    for order in payload.get("orders") or []:
+        orders.append([order.get(k) for k, _, _, _ in ORDER_COLUMNS])
+    names = {e.code: e.name for e in members}
+    blocked: list[list[Any]] = [[label(k, zh) for k, zh in BLOCKED_HEAD]]
+    for code in payload.get("blocked_partners") or []:
+        blocked.append([code, names.get(code, "")])
+    return {WORKERS: workers, MACHINES: machines, ORDERS: orders, BLOCKED: blocked}
+
+
+README_LINES = [
+    "产能填报模板 / capacity report template",
+    "1. 工人：每个工种两行，闲置人数与其中同意出借的人数（可出借 ≤ 闲置）。",
+    "   workers: two rows per skill, idle workers and, of those, who consented to be lent (lendable <= idle).",
+    "2. 设备：每种设备一行，每天可用的空闲机时。/ machines: spare machine hours per day.",
+    "3. 订单：积压订单，交期与最早投产日可填第几天（0 起）或日期。/ orders: backlog orders; days as day numbers "
+    "(from 0) or dates.",
+    "4. 不合作企业：不愿合作的成员企业编码。/ blocked: codes of member firms not to work with.",
+    "空单元格按 0 或默认值处理。/ empty cells mean 0 or the default.",
+    "CSV：每张表一个文件，表头与本模板相同；可一次上传多个文件。/ CSV: one file per sheet with these headers; "
+    "upload several at once.",
+]
+
+
+def template_xlsx(rnd: PlanningRound, ent: Enterprise, payload: dict[str, Any] | None,
+                  members: Iterable[Enterprise]) -> bytes:
+    wb = Workbook()
+    readme = wb.active
+    assert readme is not None
+    readme.title = README
+    readme.append([f"{ent.name}（{ent.code}） 轮次 round {rnd.name}，{rnd.start_date} 起 {rnd.horizon_days} 天"])
+    for line in README_LINES:
+        readme.append([line])
+    readme.column_dimensions["A"].width = 120
+    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
+    for key, rows in sheet_rows(rnd, payload, members).items():
+        ws = wb.create_sheet(TITLES[key])
+        for row in rows:
+            ws.append(row)
+        for cell in ws[1]:
+            cell.font, cell.fill = bold, fill
+        ws.freeze_panes = "B2"
+        for col in ws.columns:
+            ws.column_dimensions[col[0].column_letter].width = max(12, min(28, len(str(col[0].value or "")) + 2))
+        if key == WORKERS:
+            _choices(ws, "B2:B500", list(KIND_LABELS.values()))
+            _choices(ws, "A2:A500", rnd.skills)
+        elif key == MACHINES and rnd.machines:
+            _choices(ws, "A2:A500", rnd.machines)
+        elif key == ORDERS:
+            _choices(ws, "C2:C500", rnd.skills)
+            if rnd.machines:
+                _choices(ws, "F2:F500", rnd.machines)
+            _choices(ws, "M2:M500", ["true", "false"])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _choices(ws: Any, cells: str, values: list[str]) -> None:
+    text = ",".join(values)
+    if len(text) > 250:  # Excel's limit for an inline list
+        return
+    dv = DataValidation(type="list", formula1=f'"{text}"', allow_blank=True)
+    ws.add_data_validation(dv)
+    dv.add(cells)
+
+
+def template_csv(rnd: PlanningRound, payload: dict[str, Any] | None, members: Iterable[Enterprise],
+                 sheet: str) -> bytes:
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\r\n").writerows(sheet_rows(rnd, payload, members)[sheet])
+    return ("\ufeff" + text.getvalue()).encode("utf-8")
+
+
+# ----- the import -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Parsed:
+    sections: dict[str, Any] = field(default_factory=dict)  # payload keys read from the upload
+    sheets: list[str] = field(default_factory=list)
+    errors: list[FieldError] = field(default_factory=list)
+    # payload path prefix -> (sheet title, row, {field: column header})
+    where: dict[tuple[Any, ...], tuple[str, int, dict[str, str]]] = field(default_factory=dict)
+
+    def error(self, sheet: str, row: int, column: str, msg: str, value: Any, kind: str = "value_error") -> None:
+        self.errors.append(make_field_error([sheet, row, column], msg, kind, value))
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _number(value: Any, integer: bool) -> int | float:
+    if isinstance(value, bool):
+        raise ValueError
+    number = value if isinstance(value, (int, float)) else float(str(value).strip().replace(",", ""))
+    if integer:
+        if float(number) != int(float(number)):
+            raise ValueError
+        return int(float(number))
+    return float(number)
+
+
+def _day(value: Any, rnd: PlanningRound) -> int:
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return (value - rnd.start_date).days
+    text = str(value).strip()
+    if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", text):
+        return (dt.date.fromisoformat(text) - rnd.start_date).days
+    return int(_number(value, integer=True))
+
+
+def _bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = _text(value).lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError
+
+
+def _match(header: Any, key: str, zh: str) -> bool:
+    if _blank(header):
+        return False
+    text = str(header).strip()
+    return text == zh or key in text.lower().replace("(", " ").replace(")", " ").split()
+
+
+def _columns(header: list[Any], wanted: list[tuple[str, str]]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for key, zh in wanted:
+        for i, cell in enumerate(header):
+            if _match(cell, key, zh):
+                found[key] = i
+                break
+    return found
+
+
+def _day_columns(parsed: Parsed, sheet: str, header: list[Any], rnd: PlanningRound, first: int) -> dict[int, int]:
+    days: dict[int, int] = {}
+    for i, cell in enumerate(header[first:], start=first):
+        if _blank(cell):
+            continue
+        m = _DAY.search(str(cell))
+        if not m:
+            parsed.error(sheet, 1, str(cell), "无法识别的列，应为“第N天 day N” / unknown column, expected 'day N'",
+                         cell)
+            continue
+        day = int(m.group(1) or m.group(2))
+        if day >= rnd.horizon_days:
+            parsed.error(sheet, 1, str(cell), f"超出计划期（0..{rnd.horizon_days - 1}）/ outside the horizon", cell)
+        elif day in days:
+            parsed.error(sheet, 1, str(cell), f"第{day}天列重复 / day {day} given twice", cell)
+        else:
+            days[day] = i
+    missing = [d for d in range(rnd.horizon_days) if d not in days]
+    if missing:
+        parsed.error(sheet, 1, "", f"缺少第 {', '.join(map(str, missing))} 天的列 / missing day column(s) "
+                     f"{', '.join(map(str, missing))}", [str(h) for h in header])
+    return days
+
+
+def _values_per_day(parsed: Parsed, sheet: str, rownum: int, row: list[Any], header: list[Any],
+                    days: dict[int, int], integer: bool) -> int | float | list[Any] | None:
+    values: list[Any] = []
+    ok = True
+    for day in sorted(days):
+        col = days[day]
+        cell = row[col] if col < len(row) else None
+        if _blank(cell):
+            values.append(0)
+            continue
+        try:
+            number = _number(cell, integer)
+            if number < 0:
+                raise ValueError
+            values.append(number)
+        except ValueError:
+            ok = False
+            parsed.error(sheet, rownum, str(header[col]), ("应为非负整数 / must be a whole number >= 0" if integer
+                                                           else "应为非负数 / must be a number >= 0"), cell)
+    if not ok or len(values) != len(days):
+        return None
+    return values[0] if len(set(values)) == 1 else values
+
+
+def _parse_workers(parsed: Parsed, rows: list[list[Any]], rnd: PlanningRound) -> None:
+    sheet = TITLES[WORKERS]
+    header = rows[0]
+    cols = _columns(header, WORKER_HEAD)
+    for key, zh in WORKER_HEAD:
+        if key not in cols:
+            parsed.error(sheet, 1, label(key, zh), "缺少此列 / column missing", None)
+    if len(cols) < 2:
+        return
+    days = _day_columns(parsed, sheet, header, rnd, max(cols.values()) + 1)
+    idle: dict[str, Any] = {}
+    lendable: dict[str, Any] = {}
+    for rownum, row in enumerate(rows[1:], start=2):
+        if all(_blank(c) for c in row):
+            continue
+        skill = _text(row[cols["skill"]]) if cols["skill"] < len(row) and not _blank(row[cols["skill"]]) else ""
+        kind_raw = row[cols["kind"]] if cols["kind"] < len(row) else None
+        kind = KIND_WORDS.get(_text(kind_raw).lower() if not _blank(kind_raw) else "")
+        if not skill:
+            parsed.error(sheet, rownum, label("skill", "工种"), "必填 / required", None)
+            continue
+        if kind is None:
+            parsed.error(sheet, rownum, label("kind", "类别"), "应为“闲置 idle”或“可出借 lendable” / must be idle or "
+                         "lendable", kind_raw)
+            continue
+        target = idle if kind == IDLE else lendable
+        if skill in target:
+            parsed.error(sheet, rownum, label("skill", "工种"), f"{skill} 的{KIND_LABELS[kind]}行重复 / row given "
+                         "twice", skill)
+            continue
+        value = _values_per_day(parsed, sheet, rownum, row, header, days, integer=True)
+        if value is not None:
+            target[skill] = value
+            parsed.where[("idle_workers" if kind == IDLE else "lendable_workers", skill)] = (sheet, rownum, {})
+    parsed.sections["idle_workers"] = {k: v for k, v in idle.items()}
+    parsed.sections["lendable_workers"] = lendable or None
+
+
+def _parse_machines(parsed: Parsed, rows: list[list[Any]], rnd: PlanningRound) -> None:
+    sheet = TITLES[MACHINES]
+    header = rows[0]
+    cols = _columns(header, MACHINE_HEAD)
+    if "machine" not in cols:
+        parsed.error(sheet, 1, label("machine", "设备"), "缺少此列 / column missing", None)
+        return
+    days = _day_columns(parsed, sheet, header, rnd, cols["machine"] + 1)
+    hours: dict[str, Any] = {}
+    for rownum, row in enumerate(rows[1:], start=2):
+        if all(_blank(c) for c in row):
+            continue
+        cell = row[cols["machine"]] if cols["machine"] < len(row) else None
+        if _blank(cell):
+            parsed.error(sheet, rownum, label("machine", "设备"), "必填 / required", None)
+            continue
+        machine = _text(cell)
+        if machine in hours:
+            parsed.error(sheet, rownum, label("machine", "设备"), "设备行重复 / machine given twice", machine)
+            continue
+        value = _values_per_day(parsed, sheet, rownum, row, header, days, integer=False)
+        if value is not None:
+            hours[machine] = value
+            parsed.where[("spare_machine_hours", machine)] = (sheet, rownum, {})
+    parsed.sections["spare_machine_hours"] = hours
+
+
+def _parse_orders(parsed: Parsed, rows: list[list[Any]], rnd: PlanningRound) -> None:
+    sheet = TITLES[ORDERS]
+    header = rows[0]
+    cols = _columns(header, [(k, zh) for k, zh, _, _ in ORDER_COLUMNS])
+    for key, zh, _, required in ORDER_COLUMNS:
+        if required and key not in cols:
+            parsed.error(sheet, 1, label(key, zh), "缺少必填列 / required column missing", None)
+    if any(required and key not in cols for key, _, _, required in ORDER_COLUMNS):
+        return
+    orders: list[dict[str, Any]] = []
+    for rownum, row in enumerate(rows[1:], start=2):
+        if all(_blank(c) for c in row):
+            continue
+        order: dict[str, Any] = {}
+        good = True
+        for key, _, kind, required in ORDER_COLUMNS:
+            if key not in cols:
+                continue
+            col = cols[key]
+            cell = row[col] if col < len(row) else None
+            column = str(header[col])
+            if _blank(cell):
+                if required:
+                    parsed.error(sheet, rownum, column, "必填 / required", None, "missing")
+                    good = False
+                continue
+            try:
+                if kind == "int":
+                    order[key] = _number(cell, integer=True)
+                elif kind == "float":
+                    order[key] = _number(cell, integer=False)
+                elif kind == "day":
+                    order[key] = _day(cell, rnd)
+                elif kind == "bool":
+                    order[key] = _bool(cell)
+                else:
+                    order[key] = _text(cell)
+            except ValueError:
+                good = False
+                expected = {"int": "整数 / a whole number", "float": "数字 / a number",
+                            "day": "第几天或日期 / a day number or a date", "bool": "是/否 / true or false"}[kind]
+                parsed.error(sheet, rownum, column, f"应为{expected}", cell)
+        if good:
+            parsed.where[("orders", len(orders))] = (sheet, rownum, {k: str(header[c]) for k, c in cols.items()})
+            orders.append(order)
+    parsed.sections["orders"] = orders
+
+
+def _parse_blocked(parsed: Parsed, rows: list[list[Any]], rnd: PlanningRound) -> None:
+    sheet = TITLES[BLOCKED]
+    cols = _columns(rows[0], BLOCKED_HEAD)
+    if "code" not in cols:
+        parsed.error(sheet, 1, label("code", "企业编码"), "缺少此列 / column missing", None)
+        return
+    codes: list[str] = []
+    for rownum, row in enumerate(rows[1:], start=2):
+        cell = row[cols["code"]] if cols["code"] < len(row) else None
+        if _blank(cell):
+            continue
+        parsed.where[("blocked_partners", len(codes))] = (sheet, rownum, {})
+        codes.append(_text(cell))
+    parsed.sections["blocked_partners"] = codes
+
+
+_PARSERS = {WORKERS: _parse_workers, MACHINES: _parse_machines, ORDERS: _parse_orders, BLOCKED: _parse_blocked}
+
+
+def _sheet_key(title: str) -> str | None:
+    text = title.strip().lower()
+    for key, full in TITLES.items():
+        zh = full.split()[0]
+        if text in (full.lower(), key, zh) or key in text.split() or text.startswith(zh):
+            return key
+    return None
+
+
+def _csv_sheet(header: list[Any]) -> str | None:
+    first = [str(h).strip() for h in header if not _blank(h)]
+    if not first:
+        return None
+    if _match(first[0], "skill", "工种") and any(_match(h, "kind", "类别") for h in first):
+        return WORKERS
+    if _match(first[0], "machine", "设备"):
+        return MACHINES
+    if any(_match(h, "due_day", "交期") for h in first):
+        return ORDERS
+    if _match(first[0], "code", "企业编码"):
+        return BLOCKED
+    return None
+
+
+def _decode(data: bytes) -> str:
+    for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GBK
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ValueError
+
+
+def read_upload(files: list[tuple[str, bytes]], rnd: PlanningRound) -> Parsed:
+    parsed = Parsed()
+    seen: dict[str, str] = {}
+
+    def take(key: str, rows: list[list[Any]], source: str) -> None:
+        if key in seen:
+            parsed.error(TITLES[key], 0, "", f"此表在 {seen[key]} 与 {source} 中重复 / sheet given twice", source)
+            return
+        seen[key] = source
+        parsed.sheets.append(TITLES[key])
+        if not rows:
+            parsed.error(TITLES[key], 1, "", "缺少表头行 / the header row is missing", None)
+            return
+        _PARSERS[key](parsed, rows, rnd)
+
+    for filename, data in files:
+        name = filename.lower()
+        if name.endswith(".xlsx") or data[:2] == b"PK":
+            try:
+                wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            except Exception:
+                parsed.error(filename, 0, "", "无法读取 xlsx 文件 / the file is not a readable .xlsx workbook",
+                             filename)
+                continue
+            for ws in wb.worksheets:
+                key = _sheet_key(ws.title)
+                if key is None:
+                    if ws.title != README:
+                        parsed.error(ws.title, 0, "", "无法识别的工作表 / unknown sheet (expected workers, machines, "
+                                     "orders or blocked)", ws.title)
+                    continue
+                rows = [list(r) for r in ws.iter_rows(values_only=True)]
+                while rows and all(_blank(c) for c in rows[-1]):
+                    rows.pop()
+                take(key, rows, f"{filename}:{ws.title}")
+            wb.close()
+        else:
+            try:
+                text = _decode(data)
+            except ValueError:
+                parsed.error(filename, 0, "", "无法识别文件编码（应为 UTF-8 或 GBK）/ unknown encoding (UTF-8 or GBK)",
+                             filename)
+                continue
+            rows = [r for r in csv.reader(io.StringIO(text))]
+            while rows and all(_blank(c) for c in rows[-1]):
+                rows.pop()
+            key = _csv_sheet(rows[0]) if rows else None
+            if key is None:
+                parsed.error(filename, 1, "", "无法从表头识别是哪张表 / cannot tell the sheet from the header row",
+                             rows[0] if rows else None)
+                continue
+            take(key, rows, filename)
+    return parsed
+
+
+def merge(parsed: Parsed, previous: dict[str, Any] | None) -> dict[str, Any]:
+    """The new report payload: sections from the upload, the others from the latest version."""
+    payload: dict[str, Any] = {k: v for k, v in (previous or {}).items()}
+    payload.update(parsed.sections)
+    return payload
+
+
+def locate(parsed: Parsed, loc: list[Any]) -> list[Any]:
+    """A report path (``orders.2.due_day``) as the sheet, row and column it came from, when it did."""
+    path = [p for p in loc if p != "body"]
+    for size in (2, 1):
+        key = tuple(path[:size])
+        if key in parsed.where:
+            sheet, row, columns = parsed.where[key]
+            rest = path[size:]
+            column = columns.get(str(rest[0]), str(rest[0])) if rest else ""
+            return [sheet, row, column]
+    return path
+
+
+def to_report(parsed: Parsed, payload: dict[str, Any]) -> ReportIn:
+    if parsed.errors:
+        raise InvalidInput(f"导入有 {len(parsed.errors)} 处错误 / the import has {len(parsed.errors)} error(s)",
+                           parsed.errors)
+    try:
+        return ReportIn.model_validate(payload)
+    except ValidationError as exc:
+        errors = [make_field_error(locate(parsed, list(e["loc"])), str(e["msg"]), str(e["type"]), e.get("input"))
+                  for e in exc.errors()]
+        raise InvalidInput(f"导入有 {len(errors)} 处错误 / the import has {len(errors)} error(s)", errors) from None

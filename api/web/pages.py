@@ -1,0 +1,149 @@
+"""Server-rendered page shells: one Jinja2 template per page, the data comes from the JSON API in the browser.
+
+The pages carry no data of their own and need no login to be served: the
+browser module of each page reads the bearer token from ``sessionStorage``
+and calls ``/api/v1``, which enforces every permission.  A page without a
+token sends the visitor to the sign-in page.
+
+Language: ``?lang=en`` / ``?lang=zh`` switches and is remembered in a
+cookie; without either, Chinese.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from api.web import i18n
+
+HERE = Path(__file__).resolve().parent
+STATIC_DIR = HERE / "static"
+STATIC_URL = "/web-static"
+COOKIE_MAX_AGE = 365 * 24 * 3600
+
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+router = APIRouter(include_in_schema=False)
+
+
+def _asset_version() -> str:
+    """A hash of every static file: part of the asset URLs, so a new release is never served from a stale cache."""
+    digest = hashlib.sha256()
+    for path in sorted(STATIC_DIR.rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(STATIC_DIR).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+ASSET_VERSION = _asset_version()
+# The version is part of the path, so the modules' relative imports are versioned too.
+ASSET_BASE = f"{STATIC_URL}/{ASSET_VERSION}"
+
+
+def request_lang(request: Request) -> tuple[i18n.Lang, bool]:
+    """The page language and whether it was chosen by this request's ``?lang=`` (then remembered)."""
+    chosen = i18n.parse_lang(request.query_params.get("lang"))
+    if chosen is not None:
+        return chosen, True
+    return i18n.parse_lang(request.cookies.get(i18n.LANG_COOKIE)) or i18n.DEFAULT_LANG, False
+
+
+def _switch_url(request: Request, lang: i18n.Lang) -> str:
+    query = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"] + [("lang", lang)]
+    return f"{request.url.path}?{urlencode(query)}"
+
+
+def render(request: Request, page: str, title_key: str, data: dict[str, Any] | None = None) -> Response:
+    lang, chosen = request_lang(request)
+    other: i18n.Lang = "en" if lang == "zh" else "zh"
+
+    def t(key: str, **params: object) -> str:
+        return i18n.translate(lang, key, **params)
+
+    context = {
+        "page": page,
+        "title_key": title_key,
+        "lang": lang,
+        "html_lang": i18n.HTML_LANG[lang],
+        "other_lang": other,
+        "other_html_lang": i18n.HTML_LANG[other],
+        "switch_url": _switch_url(request, other),
+        "t": t,
+        "messages_json": i18n.messages_json(lang),
+        "page_data": data or {},
+        "asset": lambda path: f"{ASSET_BASE}/{path}",
+    }
+    response = templates.TemplateResponse(request, f"{page}.html", context)
+    if chosen:
+        response.set_cookie(i18n.LANG_COOKIE, lang, max_age=COOKIE_MAX_AGE, samesite="lax", httponly=False)
+    # Pages are shells: always revalidate so a release shows at once (the assets are versioned by hash).
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@router.get("/", response_class=HTMLResponse)
+def root(request: Request) -> Response:
+    return render(request, "login", "login.title")
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login(request: Request) -> Response:
+    return render(request, "login", "login.title")
+
+
+@router.get("/home", response_class=HTMLResponse)
+def home(request: Request) -> Response:
+    return render(request, "home", "home.title")
+
+
+@router.get("/report", response_class=HTMLResponse)
+def report(request: Request, round: int | None = None, enterprise: int | None = None) -> Response:
+    return render(request, "report", "report.title", {"round": round or "", "enterprise": enterprise or ""})
+
+
+@router.get("/items", response_class=HTMLResponse)
+def items(request: Request) -> Response:
+    return render(request, "items", "items.title")
+
+
+@router.get("/agreements/{item_id}", response_class=HTMLResponse)
+def agreement(request: Request, item_id: int) -> Response:
+    return render(request, "agreement", "agreement.title", {"item": item_id})
+
+
+@router.get("/rounds/{round_id}", response_class=HTMLResponse)
+def round_board(request: Request, round_id: int) -> Response:
+    return render(request, "round", "round.title", {"round": round_id})
+
+
+@router.get("/jobs/{job_id}", response_class=HTMLResponse)
+def job(request: Request, job_id: int) -> Response:
+    return render(request, "job", "job.title", {"job": job_id})
+
+
+@router.get("/jobs/{job_id}/plan", response_class=HTMLResponse)
+def plan(request: Request, job_id: int) -> Response:
+    return render(request, "plan", "plan.title", {"job": job_id})
+
+
+@router.get("/proposals/{proposal_id}", response_class=HTMLResponse)
+def proposal(request: Request, proposal_id: int) -> Response:
+    return render(request, "proposal", "proposal.title", {"proposal": proposal_id})
+
+
+@router.get("/favicon.ico")
+def favicon() -> Response:
+    return RedirectResponse(f"{ASSET_BASE}/favicon.svg")
+
+
+def register_web(app: FastAPI) -> None:
+    """Add the pages and their static files to the service (called once by ``api.server.create_app``)."""
+    app.include_router(router)
+    app.mount(ASSET_BASE, StaticFiles(directory=str(STATIC_DIR)), name="web-static")

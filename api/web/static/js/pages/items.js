@@ -1,0 +1,88 @@
+// The firm's items in approved proposals: confirm, or decline with a reason; agreements of confirmed items.
+import { api } from "../api.js";
+import { fmtDateTime, t } from "../i18n.js";
+import { itemAnswers, itemDays, itemTerms, itemTitle, itemVolume, sortItems } from "../itemview.js";
+import { $, badge, busy, clear, clearErrors, el, flash, localError, run, showFormError, startPage } from "../ui.js";
+
+const startDates = new Map();
+
+/** The round's first day of each proposal (to show dates); a firm may read the brief and the round. */
+async function startDateOf(proposalId) {
+  if (!startDates.has(proposalId)) {
+    startDates.set(proposalId, api(`/proposals/${proposalId}`).then((p) => api(`/rounds/${p.round_id}`)).then((r) => r.start_date));
+  }
+  return startDates.get(proposalId);
+}
+
+function respondForm(item, reload) {
+  const reasonId = `reason-${item.id}`;
+  const form = el("form", { class: "respond", novalidate: true, "data-item": item.id },
+    el("div", { class: "form-error", role: "alert", "aria-live": "assertive" }),
+    el("div", { class: "actions" },
+      el("button", { type: "submit", class: "primary", value: "confirm" }, t("items.confirm"))),
+    el("div", { class: "field" },
+      el("label", { for: reasonId }, t("items.reason_label")),
+      el("textarea", { id: reasonId, name: "reason", rows: 2, maxlength: 4000, "data-loc": "reason" })),
+    el("div", { class: "actions" },
+      el("button", { type: "submit", class: "danger", value: "decline" }, t("items.decline"))));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const answer = event.submitter ? event.submitter.value : "confirm";
+    const reason = form.reason.value.trim();
+    clearErrors(form);
+    if (answer === "decline" && !reason) {
+      showFormError(form, localError([[["reason"], t("items.reason_required")]]));
+      return;
+    }
+    await busy(event.submitter || form, async () => {
+      try {
+        await api(`/items/${item.id}/respond`, { method: "POST", json: answer === "decline" ? { answer, reason } : { answer } });
+        flash(t(answer === "confirm" ? "items.confirmed_flash" : "items.declined_flash", { title: itemTitle(item) }));
+        await reload();
+      } catch (error) {
+        showFormError(form, error);
+      }
+    });
+  });
+  return form;
+}
+
+async function itemCard(item, reload, withForm, enterpriseId) {
+  const start = await startDateOf(item.proposal_id);
+  const mine = item.responses.find((r) => r.enterprise_id === enterpriseId);
+  return el("article", { class: `card item item-${item.status}`, "data-item": item.id, "data-key": item.key },
+    el("h3", {}, itemTitle(item), " ", badge("item", item.status)),
+    el("p", {}, t(`items.role_${item.my_role}`, { party: item.counterparty ? `${item.counterparty.code} ${item.counterparty.name}` : "" })),
+    el("p", {}, el("strong", {}, itemVolume(item)), ` · ${itemDays(item, start)}`),
+    itemTerms(item),
+    el("p", { class: "answers" }, itemAnswers(item)),
+    mine && mine.reason && item.status !== "declined" ? el("p", { class: "reason" }, `${t("item.reason")}${t("common.colon")}${mine.reason}`) : null,
+    item.status === "declined" && item.reason ? el("p", { class: "reason" }, `${t("item.reason")}${t("common.colon")}${item.reason}`) : null,
+    item.status === "confirmed"
+      ? el("p", {}, el("a", { class: "button", href: `/agreements/${item.id}` }, t("items.agreement")), ` ${t("items.confirmed_at", { at: fmtDateTime(item.decided_at) })}`)
+      : null,
+    withForm ? respondForm(item, reload) : null);
+}
+
+async function section(id, title, items, reload, withForm, enterpriseId) {
+  const cards = await Promise.all(items.map((item) => itemCard(item, reload, withForm, enterpriseId)));
+  return el("section", { id, "aria-labelledby": `${id}-h`, class: "item-group" },
+    el("h2", { id: `${id}-h` }, `${title} (${items.length})`),
+    cards.length ? cards : el("p", { class: "muted" }, t("items.none")));
+}
+
+run(async () => {
+  const account = await startPage();
+  const root = $("#items");
+  const reload = async () => {
+    const items = await api("/me/items");
+    const groups = sortItems(items, account.enterprise_id);
+    clear(root,
+      await section("awaiting", t("items.awaiting"), groups.mine, reload, true, account.enterprise_id),
+      await section("waiting", t("items.waiting"), groups.theirs, reload, false, account.enterprise_id),
+      await section("confirmed", t("items.confirmed"), groups.confirmed, reload, false, account.enterprise_id),
+      await section("declined", t("items.declined"), groups.declined, reload, false, account.enterprise_id));
+    if (!items.length) root.prepend(el("p", { class: "notice" }, t("items.empty")));
+  };
+  await reload();
+});

@@ -1,0 +1,80 @@
+// The coordinator's round board: who has reported, request a plan, jobs and proposals of the round.
+import { api } from "../api.js";
+import { dayDate, fmtDateTime, fmtMoney, pick, t, term } from "../i18n.js";
+import { $, badge, busy, clear, clearErrors, el, localError, pageData, run, showFormError, startPage, table } from "../ui.js";
+
+function number(text) {
+  const value = Number(String(text).trim().replace(",", "."));
+  return String(text).trim() === "" || !Number.isFinite(value) ? null : value;
+}
+
+run(async () => {
+  const account = await startPage();
+  const id = pageData("round");
+  const round = await api(`/rounds/${id}`);
+  const [reports, jobs, proposals] = await Promise.all([
+    api(`/rounds/${id}/reports`), api(`/rounds/${id}/jobs`), api(`/rounds/${id}/proposals`),
+  ]);
+  $("#round-title").textContent = pick(round.name);
+  document.title = `${pick(round.name)} · ${t("app.name")}`;
+  $("#round-meta").replaceChildren(badge("round", round.status), " ",
+    t("round.span", { start: dayDate(round.start_date, 0), end: dayDate(round.start_date, round.horizon_days - 1), days: round.horizon_days }),
+    ` · ${t("round.skills")}${t("common.colon")}${round.skills.map((s) => term("skill", s)).join("、")}`,
+    round.machines.length ? ` · ${t("round.machines")}${t("common.colon")}${round.machines.map((m) => term("machine", m)).join("、")}` : "");
+
+  const submitted = reports.filter((r) => r.latest_version);
+  $("#reports-summary").textContent = t("round.reported_count", { n: submitted.length, total: reports.length });
+  const canWrite = account.role === "coordinator" && round.status === "open";
+  clear($("#reports"), table([t("round.firm"), t("round.report_status"), ""], reports.map((r) => el("tr", { class: r.latest_version ? "" : "missing", "data-firm": r.enterprise.code },
+    el("th", { scope: "row" }, `${r.enterprise.code} ${r.enterprise.name}`),
+    el("td", {}, r.latest_version
+      ? el("span", { class: "badge ok" }, t("round.submitted_version", { version: r.latest_version, at: fmtDateTime(r.submitted_at) }))
+      : el("span", { class: "badge warn" }, t("round.not_submitted"))),
+    el("td", {}, canWrite ? el("a", { href: `/report?round=${round.id}&enterprise=${r.enterprise.id}` }, r.latest_version ? t("round.edit_report") : t("round.fill_report")) : "")))));
+
+  const form = $("#job-form");
+  if (account.role === "coordinator") {
+    form.hidden = false;
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      clearErrors(form);
+      const limit = number(form.time_limit_s.value);
+      const gap = number(form.relative_gap.value);
+      const problems = [];
+      if (limit === null || limit <= 0) problems.push([["time_limit_s"], t("round.time_limit_invalid")]);
+      if (gap === null || gap < 0 || gap > 1) problems.push([["relative_gap"], t("round.gap_invalid")]);
+      if (problems.length) {
+        showFormError(form, localError(problems));
+        return;
+      }
+      await busy($("#request-plan"), async () => {
+        try {
+          const job = await api(`/rounds/${round.id}/jobs`, { method: "POST", json: { time_limit_s: limit, relative_gap: gap } });
+          location.assign(`/jobs/${job.id}`);
+        } catch (error) {
+          showFormError(form, error);
+        }
+      });
+    });
+  }
+
+  clear($("#jobs"), jobs.length
+    ? table([t("job.number"), t("job.created"), t("job.status"), t("figures.objective"), ""], jobs.map((j) => el("tr", {},
+      el("th", { scope: "row" }, `#${j.id}${j.replan_of ? ` ${t("job.replan")}` : ""}`),
+      el("td", {}, fmtDateTime(j.created_at)),
+      el("td", {}, badge("job", j.status)),
+      el("td", { class: "num" }, fmtMoney(j.objective)),
+      el("td", {}, j.status === "succeeded"
+        ? el("a", { href: `/jobs/${j.id}/plan` }, t("job.view_plan"))
+        : el("a", { href: `/jobs/${j.id}` }, t("job.view_progress"))))))
+    : el("p", { class: "muted" }, t("round.no_jobs")));
+
+  clear($("#proposals"), proposals.length
+    ? table([t("proposal.version"), t("proposal.status"), t("proposal.created_at"), t("proposal.item_counts"), ""], proposals.map((p) => el("tr", {},
+      el("th", { scope: "row" }, `v${p.version}`),
+      el("td", {}, badge("proposal", p.status)),
+      el("td", {}, fmtDateTime(p.created_at)),
+      el("td", {}, t("proposal.counts", { pending: p.item_counts.pending || 0, confirmed: p.item_counts.confirmed || 0, declined: p.item_counts.declined || 0 })),
+      el("td", {}, el("a", { href: `/proposals/${p.id}` }, t("proposal.open"))))))
+    : el("p", { class: "muted" }, t("round.no_proposals")));
+});
