@@ -89,3 +89,51 @@ def sub_milp(m: Milp, block: Block) -> Milp:
         cols, coefs = m.rows[i]
         sub.add_row([local[j] for j in cols], list(coefs), m.row_lb[i], m.row_ub[i], m.row_names[i], m.row_redundant[i])
     return sub
+
+
+def restricted(m: Milp, keep: list[int]) -> Milp:
+    """The MILP over ``keep`` only, every other variable held at zero.
+
+    Valid only where the others may be zero (no pinned lower bound), which the caller checks.  Variable k of the
+    result is ``keep[k]``.
+    """
+    local = {j: k for k, j in enumerate(keep)}
+    sub = Milp(name=f"{m.name}-part")
+    for j in keep:
+        sub.add_var(m.lb[j], m.ub[j], m.integer[j], m.obj[j], m.var_names[j], m.var_firms[j], m.structural[j])
+    for i, (cols, coefs) in enumerate(m.rows):
+        pairs = [(local[j], c) for j, c in zip(cols, coefs, strict=True) if j in local]
+        if pairs:
+            sub.add_row([k for k, _ in pairs], [c for _, c in pairs], m.row_lb[i], m.row_ub[i], m.row_names[i],
+                        m.row_redundant[i])
+    return sub
+
+
+def geographic_parts(m: Milp, lat: list[float], lon: list[float], max_firms: int) -> list[list[int]]:
+    """Split the model's variables into groups of neighbouring firms (recursive halving of the longer side).
+
+    A variable goes to a group only when every firm it concerns is in that group; the rest (links across a
+    boundary) belong to no group.  Hand-written: a k-d split is a dozen lines and needs no new dependency.
+    """
+    firms = sorted({f for fs in m.var_firms for f in fs})
+
+    def halve(group: list[int]) -> list[list[int]]:
+        if len(group) <= max_firms:
+            return [group]
+        span_lat = max(lat[f] for f in group) - min(lat[f] for f in group)
+        span_lon = max(lon[f] for f in group) - min(lon[f] for f in group)
+        coord = lat if span_lat >= span_lon else lon
+        ordered = sorted(group, key=lambda f: (coord[f], f))
+        mid = len(ordered) // 2
+        return halve(ordered[:mid]) + halve(ordered[mid:])
+
+    part_of: dict[int, int] = {}
+    for p, group in enumerate(halve(firms)):
+        for f in group:
+            part_of[f] = p
+    parts: dict[int, list[int]] = {}
+    for j, fs in enumerate(m.var_firms):
+        owners = {part_of[f] for f in fs}
+        if len(owners) == 1:
+            parts.setdefault(owners.pop(), []).append(j)
+    return [parts[p] for p in sorted(parts)]

@@ -25,7 +25,7 @@ from alliance.manual import manual_plan
 from alliance.plan import LoanRow, Plan, ProductionRow, Status, relative_gap
 from alliance.replan import ReplanConstraints
 from alliance.scenario import Scenario
-from solver.blocks import Block, pack_blocks, split_blocks, sub_milp
+from solver.blocks import Block, geographic_parts, pack_blocks, restricted, split_blocks, sub_milp
 from solver.candidates import build_candidates
 from solver.milp import Milp
 from solver.model import Variables, build_model
@@ -136,6 +136,12 @@ class _ProgressRelay:
 HIGHS_OPTIONS: dict[str, float] = {"mip_heuristic_effort": 0.3}
 # Share of a block's time for the shape relaxation: on park-24-tight its root alone takes ~15 s of 2 loaded cores.
 SHAPE_SHARE = 0.6
+# Blocks larger than this get an LP bound and a plan from geographic parts of about PART_FIRMS firms solved
+# apart (docs/solver.md).
+PART_VARS = 15_000
+PART_FIRMS = 30
+# Share of a large block's time for its LP relaxation (the bound); the parts get the rest.
+LP_SHARE = 0.3
 # Blocks smaller than this are packed together: one solve per handful of firms costs more than it saves.
 BATCH_VARS = 20_000
 
@@ -272,9 +278,76 @@ def _better(a: _BlockResult | None, b: _BlockResult) -> _BlockResult:
                         a.infeasible or b.infeasible, f"{a.termination}+{b.termination}")
 
 
+def _solve_parts(
+    sub: Milp, options: SolveOptions, time_limit_s: float, interrupters: _Interrupters,
+    coords: tuple[list[float], list[float]], workers: int,
+) -> list[float] | None:
+    """A plan for a large block from its geographic parts solved apart (links across parts left out).
+
+    A county-sized block is too big for the shape relaxation to find good plans in minutes; parts of a park's
+    size are solved in seconds each, and together they make a plan the whole-block steps then start from.
+    """
+    deadline = time.monotonic() + time_limit_s
+    parts = geographic_parts(sub, coords[0], coords[1], PART_FIRMS)
+    values = [0.0] * sub.num_vars
+    # Parts start in order, largest share of time to the largest part; parallel workers share the wall clock.
+    total = sum(len(p) for p in parts) or 1
+    started = [0]
+    lock = threading.Lock()
+
+    def solve_part(keep: list[int]) -> None:
+        if interrupters.stop.is_set():
+            return
+        with lock:
+            remaining = max(0.05, deadline - time.monotonic())
+            share = min(remaining, remaining * len(keep) / max(1, total - started[0]) * workers)
+            started[0] += len(keep)
+        res = _staged(restricted(sub, keep), options, share, interrupters, None, None, None)
+        if res.values is not None:
+            with lock:
+                for k, j in enumerate(keep):
+                    values[j] = res.values[k]
+
+    if workers <= 1:
+        for keep in parts:
+            solve_part(keep)
+    else:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            list(pool.map(solve_part, parts))
+    return values if sub.is_feasible(values) else None
+
+
+def _large_block(
+    sub: Milp, options: SolveOptions, deadline: float, interrupters: _Interrupters,
+    relay: _ProgressRelay | None, hint: list[float] | None, coords: tuple[list[float], list[float]], workers: int,
+) -> _BlockResult:
+    """A block too large for the staged solve in the time: LP bound first, then its geographic parts apart.
+
+    The LP relaxation proves a bound in seconds on a county-sized block (park-sized parts cannot: links across
+    their boundaries are left out); the parts, solved apart with the staged solve, give the plan.
+    """
+    time_limit_s = max(0.05, deadline - time.monotonic())
+    lp = _solve_mathopt(dataclasses.replace(sub, integer=[False] * sub.num_vars), options,
+                        LP_SHARE * time_limit_s, interrupters.new(), None, None)
+    bound = lp.bound if lp.optimal else _trivial_bound(sub)
+    if relay is not None:
+        relay.emit(None if hint is None else _objective_of(sub, hint), bound)
+    parts_plan = _solve_parts(sub, options, max(0.05, deadline - time.monotonic()), interrupters, coords, workers)
+    best = hint
+    if parts_plan is not None and (best is None or _objective_of(sub, parts_plan) > _objective_of(sub, best)):
+        best = parts_plan
+    if best is None:
+        return _BlockResult(None, float("-inf"), bound, False, False, "PARTS")
+    objective = _objective_of(sub, best)
+    if relay is not None:
+        relay.emit(objective, bound)
+    return _BlockResult(best, objective, max(bound, objective), False, False, "LP+PARTS")
+
+
 def _staged(
     sub: Milp, options: SolveOptions, time_limit_s: float, interrupters: _Interrupters,
-    relay: _ProgressRelay | None, hint: list[float] | None,
+    relay: _ProgressRelay | None, hint: list[float] | None, coords: tuple[list[float], list[float]] | None = None,
+    workers: int = 1,
 ) -> _BlockResult:
     """Shape first, quantities second, then the full model from the best plan (docs/solver.md).
 
@@ -286,6 +359,8 @@ def _staged(
     deadline = time.monotonic() + time_limit_s
     if relay is not None and hint is not None:
         relay.emit(_objective_of(sub, hint), None)
+    if coords is not None and sub.num_vars > PART_VARS and all(lb <= 0 for lb in sub.lb):
+        return _large_block(sub, options, deadline, interrupters, relay, hint, coords, workers)
     stage1 = _solve_mathopt(
         _shape_relaxation(sub), options, SHAPE_SHARE * time_limit_s, interrupters.new(), relay, hint, bound_only=True
     )
@@ -328,13 +403,14 @@ def _staged(
 
 def _solve_block(
     sub: Milp, options: SolveOptions, time_limit_s: float, workers: int, interrupters: _Interrupters,
-    relay: _ProgressRelay | None, hint: list[float] | None,
+    relay: _ProgressRelay | None, hint: list[float] | None, coords: tuple[list[float], list[float]] | None = None,
 ) -> _BlockResult:
     """Solve one block; with two or more workers the full model also runs from the start beside the stages."""
     if options.backend != "highs":
         return _solve_mathopt(sub, options, time_limit_s, interrupters.new(), relay, hint)
-    if workers <= 1:
-        return _staged(sub, options, time_limit_s, interrupters, relay, hint)
+    if workers <= 1 or sub.num_vars > PART_VARS:
+        # A large block uses its workers on its parts; the whole-block full model would only crowd them out.
+        return _staged(sub, options, time_limit_s, interrupters, relay, hint, coords, workers)
     box: list[_BlockResult] = []
     own = interrupters.new()
 
@@ -343,7 +419,7 @@ def _solve_block(
 
     helper = threading.Thread(target=full_member, daemon=True)
     helper.start()
-    staged = _staged(sub, options, time_limit_s, interrupters, relay, hint)
+    staged = _staged(sub, options, time_limit_s, interrupters, relay, hint, coords)
     if staged.optimal or staged.infeasible:
         own.interrupt()
     helper.join()
@@ -391,6 +467,7 @@ def solve_model(
         threading.Thread(target=watch_cancel, daemon=True).start()
 
     workers = max(1, options.threads)
+    coords = ([e.lat for e in scenario.enterprises], [e.lon for e in scenario.enterprises])
     results: dict[int, _BlockResult] = {}
     lock = threading.Lock()
     trivial = {k: _trivial_bound(sub_milp(milp, b)) for k, b in enumerate(blocks)} if len(blocks) > 1 else {}
@@ -406,7 +483,7 @@ def solve_model(
         hint = None if start is None else [start[j] for j in block.vars]
         res = _solve_block(
             sub_milp(milp, block), options, share, workers if len(blocks) == 1 else 1, interrupters,
-            relay_single, hint,
+            relay_single, hint, coords,
         )
         with lock:
             results[k] = res
