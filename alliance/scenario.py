@@ -249,14 +249,14 @@ def _cross_reference_errors(s: Scenario) -> Iterable[InitErrorDetails]:
     skills, machines = set(s.skills), set(s.machines)
     for field, codes in (("skills", s.skills), ("machines", s.machines)):
         for code in _duplicates(codes):
-            yield _err((field,), code, "duplicate", f"duplicate code '{code}' / 代码重复")
+            yield _err((field,), code, "duplicate", f"代码 '{code}' 重复 / duplicate code '{code}'")
 
     ent_ids = {e.id for e in s.enterprises}
     seen_ent: set[str] = set()
     for i, e in enumerate(s.enterprises):
         loc = ("enterprises", i)
         if e.id in seen_ent:
-            yield _err((*loc, "id"), e.id, "duplicate", f"duplicate enterprise id '{e.id}' / 企业编号重复")
+            yield _err((*loc, "id"), e.id, "duplicate", f"企业编号 '{e.id}' 重复 / duplicate enterprise id '{e.id}'")
         seen_ent.add(e.id)
         for name, mapping, known in (
             ("idle_workers", e.idle_workers, skills),
@@ -267,11 +267,12 @@ def _cross_reference_errors(s: Scenario) -> Iterable[InitErrorDetails]:
                 if code not in known:
                     kind = "machine" if name == "spare_machine_hours" else "skill"
                     yield _err((*loc, name, code), code, "unknown_code",
-                               f"unknown {kind} '{code}' (not in scenario '{kind}s') / 未定义的代码")
+                               f"未定义的代码 '{code}'（不在场景的 {kind}s 列表中）/ "
+                               f"unknown {kind} '{code}' (not in scenario '{kind}s')")
                 if isinstance(value, list) and len(value) != horizon:
                     yield _err((*loc, name, code), value, "per_day_length",
-                               f"per-day list has {len(value)} entries, horizon_days is {horizon} / "
-                               "逐日列表长度与计划天数不符")
+                               f"逐日列表有 {len(value)} 项，计划天数为 {horizon} / "
+                               f"per-day list has {len(value)} entries, horizon_days is {horizon}")
         if e.lendable_workers is not None:
             for code, value in e.lendable_workers.items():
                 idle = e.idle_workers.get(code, 0)
@@ -283,40 +284,45 @@ def _cross_reference_errors(s: Scenario) -> Iterable[InitErrorDetails]:
                     lend, have = per_day(value, t), per_day(idle, t)
                     if lend > have:
                         yield _err((*loc, "lendable_workers", code), value, "lendable_exceeds_idle",
-                                   f"day {t}: lendable {lend} > idle {have} / 可出借人数超过闲置人数")
+                                   f"第 {t} 天：可出借 {lend} 人多于闲置 {have} 人 / "
+                                   f"day {t}: lendable {lend} > idle {have}")
                         break
         for j, p in enumerate(e.blocked_partners):
             if p not in ent_ids:
                 yield _err((*loc, "blocked_partners", j), p, "unknown_enterprise",
-                           f"unknown enterprise '{p}' / 未知企业")
+                           f"未知企业 '{p}' / unknown enterprise '{p}'")
             elif p == e.id:
                 yield _err((*loc, "blocked_partners", j), p, "self_reference",
-                           "an enterprise cannot block itself / 不能屏蔽自己")
+                           "企业不能屏蔽自己 / an enterprise cannot block itself")
 
     seen_ord: set[str] = set()
     for i, o in enumerate(s.orders):
         loc = ("orders", i)
         if o.id in seen_ord:
-            yield _err((*loc, "id"), o.id, "duplicate", f"duplicate order id '{o.id}' / 订单编号重复")
+            yield _err((*loc, "id"), o.id, "duplicate", f"订单编号 '{o.id}' 重复 / duplicate order id '{o.id}'")
         seen_ord.add(o.id)
         if o.owner not in ent_ids:
-            yield _err((*loc, "owner"), o.owner, "unknown_enterprise", f"unknown enterprise '{o.owner}' / 未知企业")
+            yield _err((*loc, "owner"), o.owner, "unknown_enterprise",
+                       f"未知企业 '{o.owner}' / unknown enterprise '{o.owner}'")
         if o.skill not in skills:
-            yield _err((*loc, "skill"), o.skill, "unknown_code", f"unknown skill '{o.skill}' / 未定义的工种")
+            yield _err((*loc, "skill"), o.skill, "unknown_code",
+                       f"未定义的工种 '{o.skill}' / unknown skill '{o.skill}'")
         if o.machine is not None and o.machine not in machines:
-            yield _err((*loc, "machine"), o.machine, "unknown_code", f"unknown machine '{o.machine}' / 未定义的设备")
+            yield _err((*loc, "machine"), o.machine, "unknown_code",
+                       f"未定义的设备 '{o.machine}' / unknown machine '{o.machine}'")
         if o.machine is None and o.machine_hours_per_unit > 0:
             yield _err((*loc, "machine_hours_per_unit"), o.machine_hours_per_unit, "machine_missing",
-                       "machine hours given but no machine named / 填写了机时但未指定设备")
+                       "填写了机时但未指定设备 / machine hours given but no machine named")
         if o.due_day >= horizon:
             yield _err((*loc, "due_day"), o.due_day, "outside_horizon",
-                       f"due_day must be < horizon_days ({horizon}) / 交期超出计划期")
+                       f"交期超出计划期（须小于 {horizon}）/ due_day must be < horizon_days ({horizon})")
         if o.release_day >= horizon:
             yield _err((*loc, "release_day"), o.release_day, "outside_horizon",
-                       f"release_day must be < horizon_days ({horizon}) / 投产日超出计划期")
+                       f"投产日超出计划期（须小于 {horizon}）/ release_day must be < horizon_days ({horizon})")
         if o.release_day > o.due_day:
             yield _err((*loc, "release_day"), o.release_day, "release_after_due",
-                       f"release_day {o.release_day} is after due_day {o.due_day} / 投产日晚于交期")
+                       f"投产日 {o.release_day} 晚于交期 {o.due_day} / "
+                       f"release_day {o.release_day} is after due_day {o.due_day}")
 
     # MODEL.md has no list of process codes, so the known processes are those some firm declares;
     # an order asking for a process nobody runs is almost always a typo in the order.
@@ -324,7 +330,7 @@ def _cross_reference_errors(s: Scenario) -> Iterable[InitErrorDetails]:
     for i, o in enumerate(s.orders):
         if o.process not in known_processes:
             yield _err(("orders", i, "process"), o.process, "unknown_code",
-                       f"unknown process '{o.process}': no enterprise runs it / 没有企业具备该工序")
+                       f"没有企业具备工序 '{o.process}' / unknown process '{o.process}': no enterprise runs it")
 
     seen_pairs: set[frozenset[str]] = set()
     for i, d in enumerate(s.distances_km):
@@ -332,12 +338,12 @@ def _cross_reference_errors(s: Scenario) -> Iterable[InitErrorDetails]:
         for f in ("a", "b"):
             v = getattr(d, f)
             if v not in ent_ids:
-                yield _err((*loc, f), v, "unknown_enterprise", f"unknown enterprise '{v}' / 未知企业")
+                yield _err((*loc, f), v, "unknown_enterprise", f"未知企业 '{v}' / unknown enterprise '{v}'")
         if d.a == d.b:
-            yield _err((*loc, "b"), d.b, "self_reference", "a distance needs two different firms / 距离需两家不同企业")
+            yield _err((*loc, "b"), d.b, "self_reference", "距离需两家不同企业 / a distance needs two different firms")
         pair = frozenset((d.a, d.b))
         if pair in seen_pairs:
-            yield _err(loc, [d.a, d.b], "duplicate", "distance pair given twice / 距离重复填写")
+            yield _err(loc, [d.a, d.b], "duplicate", "距离重复填写 / distance pair given twice")
         seen_pairs.add(pair)
 
 

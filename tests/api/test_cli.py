@@ -147,7 +147,7 @@ def test_cross_reference_errors_name_the_path_and_the_value(tmp_path: Path) -> N
     result = run("check", write(tmp_path / "s.json", data), write(tmp_path / "p.json", {"status": "UNKNOWN"}))
     assert result.exit_code == 2
     output = " ".join(result.output.split())
-    assert 'orders[3].owner = "E999": unknown enterprise' in output
+    assert 'orders[3].owner = "E999": 未知企业' in output
     assert 'enterprises[0].blocked_partners[0] = "E001"' in output
 
 

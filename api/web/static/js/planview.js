@@ -143,9 +143,9 @@ function dayTableSection(moves, snapshot, changes) {
     ...shown.map((d) => el("th", { scope: "col", class: "num" }, el("span", { class: "day-no" }, t("days.day", { day: d })), el("br"), el("span", { class: "day-date" }, `${dayDate(snapshot.start_date, d)} ${weekday(snapshot.start_date, d)}`))),
     el("th", { scope: "col", class: "num" }, t("days.total")),
   ];
-  const row = (kind, label, group, unit, key) => {
+  const row = (kind, label, group, unit, key, firms) => {
     const state = changeState(key, changes);
-    return el("tr", { class: state ? `changed-row change-${state}` : "", "data-key": key },
+    return el("tr", { class: state ? `changed-row change-${state}` : "", "data-key": key, "data-firms": firms.join(" ") },
       el("td", {}, el("span", { class: `kind kind-${kind}` }, t(`kind.${kind}`)), state ? el("span", { class: "change-tag" }, t(`changes.${state}`)) : null),
       el("th", { scope: "row" }, label),
       shown.map((d) => el("td", { class: "num" }, group.days.has(d) ? fmtNumber(group.days.get(d)) : "")),
@@ -153,13 +153,13 @@ function dayTableSection(moves, snapshot, changes) {
   };
   const rows = [];
   for (const g of moves.subcontracts) {
-    rows.push(row("subcontract", el("span", {}, `${g.order}: ${g.owner} → ${g.site}`, el("small", { class: "muted" }, ` ${names.get(g.site) || ""}`)), g, t("unit.units"), g.key));
+    rows.push(row("subcontract", el("span", {}, `${g.order}: ${g.owner} → ${g.site}`, el("small", { class: "muted" }, ` ${names.get(g.site) || ""}`)), g, t("unit.units"), g.key, [g.owner, g.site]));
   }
   for (const g of moves.loans) {
-    rows.push(row("loan", el("span", {}, `${term("skill", g.skill)}: ${g.lender} → ${g.borrower}`, el("small", { class: "muted" }, ` ${names.get(g.lender) || ""}`)), g, t("unit.worker_days"), g.key));
+    rows.push(row("loan", el("span", {}, `${term("skill", g.skill)}: ${g.lender} → ${g.borrower}`, el("small", { class: "muted" }, ` ${names.get(g.lender) || ""}`)), g, t("unit.worker_days"), g.key, [g.lender, g.borrower]));
   }
   for (const g of moves.own) {
-    rows.push(row("own", `${g.order} @ ${g.site}`, g, t("unit.units"), g.key));
+    rows.push(row("own", `${g.order} @ ${g.site}`, g, t("unit.units"), g.key, [g.site]));
   }
   const note = shown.length < days.length ? el("p", { class: "hint" }, t("days.only_active", { n: shown.length, total: days.length })) : null;
   return el("section", { class: "card", "aria-labelledby": "days-h" }, el("h2", { id: "days-h" }, t("days.title")),
@@ -217,13 +217,34 @@ function settlementSection(report) {
     el("div", { class: "table-scroll" }, table([t("settle.firm"), t("settle.pays"), t("settle.receives"), t("settle.net"), t("settle.costs")], rows)));
 }
 
+/** A firm chooser: the map dims the other firms' moves and the day table shows only this firm's rows. */
+function firmFilter(root, snapshot, moves) {
+  const active = new Set([...moves.subcontracts.flatMap((g) => [g.owner, g.site]), ...moves.loans.flatMap((g) => [g.lender, g.borrower])]);
+  const select = el("select", { id: "firm-filter" },
+    el("option", { value: "" }, t("plan.all_firms")),
+    snapshot.enterprises.filter((e) => active.has(e.id)).map((e) => el("option", { value: e.id }, `${e.id} ${e.name}`)));
+  select.addEventListener("change", () => {
+    const firm = select.value;
+    for (const flow of root.querySelectorAll("svg.flow-map g.flow")) {
+      flow.classList.toggle("dimmed", Boolean(firm) && flow.dataset.from !== firm && flow.dataset.to !== firm);
+    }
+    for (const node of root.querySelectorAll("svg.flow-map g.firm")) node.classList.toggle("chosen", node.dataset.firm === firm);
+    for (const tr of root.querySelectorAll("table.day-table tbody tr")) {
+      tr.hidden = Boolean(firm) && !tr.dataset.firms.split(" ").includes(firm);
+    }
+  });
+  return el("div", { class: "field inline-field" }, el("label", { for: "firm-filter" }, t("plan.filter_firm")), select);
+}
+
 /** Fill `root` with the whole plan view. */
 export function renderPlan(root, { plan, snapshot, changes = null }) {
   const moves = groupMoves(plan, snapshot);
   const report = plan.report || null;
+  const map = mapSection(moves, snapshot, changes, root.clientWidth - 34);
+  map.querySelector("h2").after(firmFilter(root, snapshot, moves));
   clear(root,
     figuresSection(plan, report),
-    mapSection(moves, snapshot, changes, root.clientWidth - 34),
+    map,
     dayTableSection(moves, snapshot, changes),
     unmetSection(report),
     checksSection(report),
