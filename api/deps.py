@@ -79,6 +79,8 @@ GuideUser = Annotated[User, Depends(require_roles(Role.GUIDE))]
 EnterpriseUser = Annotated[User, Depends(require_roles(Role.ENTERPRISE))]
 # Who reads plans and proposals in full: the coordinator, the reviewing guide, the operator.
 PlannerReader = Annotated[User, Depends(require_roles(Role.ADMIN, Role.COORDINATOR, Role.GUIDE))]
+# Who reads the review queue and decision history: guides (their assigned alliances) and the operator.
+ReviewReader = Annotated[User, Depends(require_roles(Role.ADMIN, Role.GUIDE))]
 ReportWriter = Annotated[User, Depends(require_roles(Role.COORDINATOR, Role.ENTERPRISE))]
 MasterDataEditor = Annotated[User, Depends(require_roles(Role.ADMIN, Role.COORDINATOR))]
 

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Row, func, select
+from sqlalchemy.orm import Session, joinedload
 
 from api.errors import not_found
 from api.models import (
@@ -321,6 +321,51 @@ def reviews_of(session: Session, proposal_id: int) -> Sequence[ReviewDecision]:
     ).all()
 
 
+def review_queue(
+    session: Session, alliance_ids: set[int] | None
+) -> Sequence[Row[Proposal, PlanningRound, Alliance, int]]:
+    """Submitted proposals of the given alliances (None: all), oldest submission first, with the number of
+    decisions already taken on each; one query, whatever the number of alliances and rounds."""
+    decided = (
+        select(ReviewDecision.proposal_id, func.count().label("n"))
+        .group_by(ReviewDecision.proposal_id)
+        .subquery()
+    )
+    query = (
+        select(Proposal, PlanningRound, Alliance, func.coalesce(decided.c.n, 0))
+        .join(PlanningRound, PlanningRound.id == Proposal.round_id)
+        .join(Alliance, Alliance.id == PlanningRound.alliance_id)
+        .outerjoin(decided, decided.c.proposal_id == Proposal.id)
+        .where(Proposal.status == ProposalStatus.SUBMITTED)
+        .order_by(Proposal.submitted_at, Proposal.id)
+    )
+    if alliance_ids is not None:
+        query = query.where(PlanningRound.alliance_id.in_(alliance_ids))
+    return session.execute(query).all()
+
+
+def review_history(
+    session: Session, alliance_ids: set[int] | None, guide_id: int | None, limit: int, before_id: int | None
+) -> Sequence[Row[ReviewDecision, Proposal, PlanningRound, Alliance, User]]:
+    """Review decisions, newest first: of one guide (or all, ``guide_id=None``) in the given alliances (None: all)."""
+    query = (
+        select(ReviewDecision, Proposal, PlanningRound, Alliance, User)
+        .join(Proposal, Proposal.id == ReviewDecision.proposal_id)
+        .join(PlanningRound, PlanningRound.id == Proposal.round_id)
+        .join(Alliance, Alliance.id == PlanningRound.alliance_id)
+        .join(User, User.id == ReviewDecision.guide_id)
+        .order_by(ReviewDecision.id.desc())
+        .limit(limit)
+    )
+    if alliance_ids is not None:
+        query = query.where(PlanningRound.alliance_id.in_(alliance_ids))
+    if guide_id is not None:
+        query = query.where(ReviewDecision.guide_id == guide_id)
+    if before_id is not None:
+        query = query.where(ReviewDecision.id < before_id)
+    return session.execute(query).all()
+
+
 def items_visible(user: User, items: Iterable[ProposalItem]) -> list[ProposalItem]:
     if user.role == Role.ENTERPRISE:
         return [i for i in items if user.enterprise_id in (i.first_party_id, i.second_party_id)]
@@ -349,6 +394,8 @@ def items_of_enterprise(session: Session, enterprise_id: int, status: str | None
             Proposal.status == ProposalStatus.APPROVED,
             (ProposalItem.first_party_id == enterprise_id) | (ProposalItem.second_party_id == enterprise_id),
         )
+        # Each item shows its round's dates: load proposal and round with the items, not one query per item.
+        .options(joinedload(ProposalItem.proposal).joinedload(Proposal.round))
         .order_by(ProposalItem.id.desc())
     )
     if status is not None:

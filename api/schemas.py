@@ -323,6 +323,8 @@ class ResponseOut(BaseModel):
 class ItemOut(BaseModel):
     id: int
     proposal_id: int
+    round_id: int
+    start_date: dt.date = Field(description="date of the round's day 0: row day d is start_date + d days")
     kind: str
     key: str
     order_id: str | None
@@ -338,6 +340,66 @@ class ItemOut(BaseModel):
     responses: list[ResponseOut]
     my_role: str | None = Field(default=None, description="for a firm: sends | produces | lends | borrows")
     counterparty: Party | None = None
+
+
+class AllianceBrief(_Out):
+    id: int
+    code: str
+    name: str
+
+
+class RoundBrief(_Out):
+    id: int
+    name: str
+    start_date: dt.date
+    horizon_days: int
+    status: str
+
+
+class QueueFigures(BaseModel):
+    """Key figures of the proposal's plan, from its stored summary (no plan is loaded to list the queue)."""
+
+    plan_status: str | None = Field(description="OPTIMAL | FEASIBLE | ...")
+    objective: float | None = Field(description="alliance net value, yuan")
+    gap: float | None
+    subcontracts: int
+    loans: int
+    share_cleared: float | None = Field(description="share of the backlog value delivered in time, 0..1")
+    unmet_value: float | None = Field(description="backlog value left unmet, yuan")
+    changes: dict[str, int] | None = Field(
+        description="re-plans: how many items were added / changed / removed / kept against the previous version")
+
+
+class ReviewQueueEntry(BaseModel):
+    """A submitted proposal awaiting a guide's decision."""
+
+    proposal_id: int
+    version: int
+    job_id: int
+    previous_id: int | None
+    alliance: AllianceBrief
+    round: RoundBrief
+    created_at: dt.datetime
+    submitted_at: dt.datetime | None
+    earlier_decisions: int = Field(description="decisions already taken on this proposal (a resubmission after a "
+                                               "rejection has at least one)")
+    figures: QueueFigures
+
+
+class ReviewHistoryEntry(BaseModel):
+    """One decision a guide took, with where it was taken and the proposal's status now."""
+
+    id: int = Field(description="id of the decision (use as before_id to page)")
+    decision: str
+    comment: str
+    at: dt.datetime
+    guide_id: int
+    guide_name: str
+    proposal_id: int
+    version: int
+    proposal_status: str = Field(description="the proposal's current status")
+    alliance: AllianceBrief
+    round: RoundBrief
 
 
 class RespondIn(_In):

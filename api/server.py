@@ -18,7 +18,7 @@ from sqlalchemy import text
 from api.db import make_engine, make_session_factory, run_migrations
 from api.deps import SessionDep
 from api.errors import install_error_handlers
-from api.routes import admin, auth, documents, jobs, proposals, rounds
+from api.routes import admin, auth, documents, jobs, proposals, reviews, rounds
 from api.schemas import Health
 from api.services.jobs import JobRunner, SolveFn
 from api.settings import Settings
@@ -73,7 +73,7 @@ def create_app(settings: Settings | None = None, solve_fn: SolveFn | None = None
         return Health(status="ok", database="ok")
 
     v1 = APIRouter(prefix=API_PREFIX)
-    for module in (auth, admin, rounds, jobs, proposals, documents):
+    for module in (auth, admin, rounds, jobs, proposals, reviews, documents):
         v1.include_router(module.router)
     app.include_router(v1)
 

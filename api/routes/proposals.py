@@ -38,7 +38,8 @@ def _party(ent: object) -> Party:
 
 def item_out(item: ProposalItem, user: User) -> ItemOut:
     out = ItemOut(
-        id=item.id, proposal_id=item.proposal_id, kind=item.kind, key=item.key, order_id=item.order_id,
+        id=item.id, proposal_id=item.proposal_id, round_id=item.proposal.round_id,
+        start_date=item.proposal.round.start_date, kind=item.kind, key=item.key, order_id=item.order_id,
         skill=item.skill, first_party=_party(item.first_party), second_party=_party(item.second_party),
         rows=item.rows, terms=item.terms, status=item.status, reason=item.reason, decided_at=item.decided_at,
         carried_from_id=item.carried_from_id,

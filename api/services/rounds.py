@@ -20,7 +20,9 @@ def create_round(session: Session, actor: User | None, alliance: Alliance, data:
         codes: list[str] = getattr(data, field)
         dup = sorted({c for c in codes if codes.count(c) > 1})
         if dup:
-            errors.append(make_field_error(["body", field], f"代码重复 / duplicate code(s): {', '.join(dup)}",
+            # The codes in both halves: a page shows one half only.
+            listed = ", ".join(dup)
+            errors.append(make_field_error(["body", field], f"代码重复：{listed} / duplicate code(s): {listed}",
                                            "duplicate", dup))
     if errors:
         raise InvalidInput("计划轮次设置无效 / invalid round settings", errors)

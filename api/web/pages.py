@@ -21,6 +21,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from alliance.scenario import Policy
 from api.web import i18n
 
 HERE = Path(__file__).resolve().parent
@@ -60,7 +61,9 @@ def _switch_url(request: Request, lang: i18n.Lang) -> str:
     return f"{request.url.path}?{urlencode(query)}"
 
 
-def render(request: Request, page: str, title_key: str, data: dict[str, Any] | None = None) -> Response:
+def render(request: Request, page: str, title_key: str, data: dict[str, Any] | None = None,
+           extra: dict[str, Any] | None = None) -> Response:
+    """The page shell; ``data`` goes to the body's data- attributes (read by the module), ``extra`` to the template."""
     lang, chosen = request_lang(request)
     other: i18n.Lang = "en" if lang == "zh" else "zh"
 
@@ -79,6 +82,7 @@ def render(request: Request, page: str, title_key: str, data: dict[str, Any] | N
         "messages_json": i18n.messages_json(lang),
         "page_data": data or {},
         "asset": lambda path: f"{ASSET_BASE}/{path}",
+        **(extra or {}),
     }
     response = templates.TemplateResponse(request, f"{page}.html", context)
     if chosen:
@@ -116,6 +120,31 @@ def items(request: Request) -> Response:
 @router.get("/agreements/{item_id}", response_class=HTMLResponse)
 def agreement(request: Request, item_id: int) -> Response:
     return render(request, "agreement", "agreement.title", {"item": item_id})
+
+
+def policy_fields() -> list[dict[str, Any]]:
+    """The MODEL.md policy values with their defaults, straight from the domain's ``Policy`` (never retyped here)."""
+    fields = []
+    for name, info in Policy.model_fields.items():
+        integer = info.annotation is int
+        default = info.default
+        fields.append({"name": name, "integer": integer, "default": str(default) if integer else f"{default:g}"})
+    return fields
+
+
+def known_codes(group: str, lang: i18n.Lang) -> list[tuple[str, str]]:
+    """(code, words) of the skills or machines the dictionary names: the choices offered when opening a round."""
+    prefix = f"{group}."
+    return [(key[len(prefix):], text) for key, text in i18n.messages(lang).items() if key.startswith(prefix)]
+
+
+# Before /rounds/{round_id}: "new" is not a round id.
+@router.get("/rounds/new", response_class=HTMLResponse)
+def round_new(request: Request) -> Response:
+    lang, _ = request_lang(request)
+    return render(request, "round_new", "round_new.title", extra={
+        "policy_fields": policy_fields(), "skills": known_codes("skill", lang),
+        "machines": known_codes("machine", lang)})
 
 
 @router.get("/rounds/{round_id}", response_class=HTMLResponse)

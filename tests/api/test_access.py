@@ -135,6 +135,10 @@ MATRIX: list[tuple[str, str, str, Any, dict[str, int]]] = [
     ("respond", "POST", "/api/v1/items/{i}/respond", {"answer": "confirm"},
      _s(root=403, coord=403, coord2=403, guide=403, guide2=403, clerk_a=409, clerk_c=404, clerk_x=404)),
     ("agreement", "GET", "/api/v1/items/{i}/agreement", None, _s(**{**READ_ALL, "clerk_c": 404})),
+    ("review queue", "GET", "/api/v1/reviews/queue", None,
+     _s(root=200, coord=403, coord2=403, guide=200, guide2=200, clerk_a=403, clerk_c=403, clerk_x=403)),
+    ("review history", "GET", "/api/v1/reviews/history", None,
+     _s(root=200, coord=403, coord2=403, guide=200, guide2=200, clerk_a=403, clerk_c=403, clerk_x=403)),
     ("my items", "GET", "/api/v1/me/items", None,
      _s(root=403, coord=403, coord2=403, guide=403, guide2=403, clerk_a=200, clerk_c=200, clerk_x=200)),
     ("audit", "GET", "/api/v1/audit", None,
@@ -183,6 +187,17 @@ def test_a_firm_lists_only_items_it_is_party_to(ids: dict[str, Any]) -> None:
     api = ids["api"]
     assert ids["own"].i in {i["id"] for i in ok(api.as_("clerk-a").get("/api/v1/me/items"))}
     assert ids["own"].i not in {i["id"] for i in ok(api.as_("clerk-c").get("/api/v1/me/items"))}
+
+
+def test_a_guide_desk_shows_only_assigned_alliances(ids: dict[str, Any]) -> None:
+    """The queue and history have no ids in their paths: what they list is where the alliances stay apart."""
+    api = ids["api"]
+    for guide, mine, theirs in (("guide", ids["own"], ids["other"]), ("guide2", ids["other"], ids["own"])):
+        history = ok(api.as_(guide).get("/api/v1/reviews/history"))
+        assert {h["proposal_id"] for h in history} == {mine.p}
+        assert {h["alliance"]["id"] for h in history} == {mine.a} != {theirs.a}
+    assert {h["proposal_id"] for h in ok(api.as_("root").get("/api/v1/reviews/history"))} == {ids["own"].p,
+                                                                                              ids["other"].p}
 
 
 def test_without_a_token_only_health_and_login() -> None:

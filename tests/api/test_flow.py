@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.api.conftest import Backend, World, build_world, ok, start, wait_job
+from tests.api.conftest import ROUND_BODY, Backend, World, build_world, ok, start, wait_job
 
 
 @pytest.fixture(scope="module")
@@ -100,13 +100,17 @@ def test_each_firm_sees_only_its_own_items(world: World, state: dict) -> None:
         mine = ok(clerk.get(f"/api/v1/proposals/{pid}/items"))
         for item in mine:
             assert world.firms[code] in (item["first_party"]["id"], item["second_party"]["id"])
+            # The round's dates come with the item: row day d is start_date + d days.
+            assert (item["round_id"], item["start_date"]) == (world.round, ROUND_BODY["start_date"])
             assert item["counterparty"]["id"] != world.firms[code]
         expected = [k for k, i in state["items"].items()
                     if world.firms[code] in (i["first_party"]["id"], i["second_party"]["id"])]
         assert sorted(i["key"] for i in mine) == sorted(expected)
         brief = ok(clerk.get(f"/api/v1/proposals/{pid}"))
         assert set(brief) == {"id", "round_id", "version", "status", "my_items", "my_pending"}
-    roles = {i["my_role"] for i in ok(world.api.as_("clerk-a").get("/api/v1/me/items"))}
+    my_items = ok(world.api.as_("clerk-a").get("/api/v1/me/items"))
+    assert {(i["round_id"], i["start_date"]) for i in my_items} == {(world.round, ROUND_BODY["start_date"])}
+    roles = {i["my_role"] for i in my_items}
     assert roles <= {"sends", "borrows"} and "borrows" in roles
 
 

@@ -36,6 +36,7 @@ def test_round_settings_are_validated(world: World) -> None:
     body = {"name": "x", "start_date": "2026-12-07", "horizon_days": 3, "skills": ["a", "a"]}
     r = coord.post(f"/api/v1/alliances/{world.alliance}/rounds", json=body)
     assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "skills"]
+    assert r.json()["errors"][0]["msg"] == "代码重复：a / duplicate code(s): a"  # the code in both halves
     # Another alliance's coordinator cannot open rounds here, and guides only read.
     assert world.api.as_("coord2").post(f"/api/v1/alliances/{world.alliance}/rounds",
                                         json={**body, "skills": ["a"]}).status_code == 404

@@ -12,19 +12,34 @@ Screenshots of the main pages go to test-results/screenshots/.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
+from urllib.parse import urlsplit
 
 import pytest
 
 from tests.web.conftest import PHONE, Sessions, expect_text
-from tests.web.world import FIRING_ORDER, GLAZING_ORDER, HORIZON, KILN_HOURS, World, ok
+from tests.web.world import FIRING_ORDER, GLAZING_ORDER, HORIZON, KILN_HOURS, ROUND, START, World, ok
 
 pytestmark = pytest.mark.browser
 
 # What the steps learn and later steps need.
 STATE: dict[str, Any] = {}
+
+
+def api_calls(page: Any) -> list[str]:
+    """The API paths (with the query) the page requests from now on."""
+    calls: list[str] = []
+
+    def seen(request: Any) -> None:
+        url = urlsplit(request.url)
+        if url.path.startswith("/api/"):
+            calls.append(url.path + (f"?{url.query}" if url.query else ""))
+
+    page.on("request", seen)
+    return calls
 
 
 def typed(page: Any, text: str) -> None:
@@ -219,8 +234,21 @@ def test_3_guide_needs_a_comment_to_reject_then_approves(world: World, sessions:
     proposal = STATE["proposal1"]
     guide = sessions.sign_in("guide")
     page = guide.page
+    # The desk comes from the review queue and history endpoints: no walking of alliances, rounds and proposals.
+    calls = api_calls(page)
+    page.reload()
     expect_text(page.locator("#review-queue h2"), r"待审核方案（1）")
+    entry = page.locator(f"#review-queue article[data-proposal='{proposal}']")
+    text = entry.inner_text()
+    assert "十二月第一周" in text and "方案第 1 版" in text and "德化陶瓷产业链党建联盟（测试）" in text
+    assert re.search(r"联盟净收益\s*¥[\d,]+\.\d\d", text) and "12/07 至 12/10，共 4 天" in text
+    assert sorted(c for c in calls if c != "/api/v1/auth/me") == ["/api/v1/reviews/history?limit=50",
+                                                                   "/api/v1/reviews/queue"]
     guide.shot(screenshots, "home-guide")
+    phone = sessions.sign_in("guide", viewport=PHONE)
+    phone.page.wait_for_selector("#review-queue article")
+    assert phone.page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    phone.shot(screenshots, "home-guide-phone", full_page=False)
     page.locator("#review-queue").get_by_role("link", name="审核").click()
     page.wait_for_url(f"**/proposals/{proposal}")
     page.wait_for_selector("svg.flow-map")
@@ -246,6 +274,13 @@ def test_3_guide_needs_a_comment_to_reject_then_approves(world: World, sessions:
         reviews = ok(api.get(f"/proposals/{proposal}"))["reviews"]
     assert [r["decision"] for r in reviews] == ["approve"]
 
+    # Back on the desk: the queue is empty, the decision is in the history.
+    guide.goto("/home")
+    expect_text(page.locator("#review-queue h2"), r"待审核方案（0）")
+    decision = page.locator(f"#review-history tr[data-review='{reviews[0]['id']}']")
+    expect_text(decision, "同意。请各企业按期确认。")
+    assert "批准" in decision.inner_text() and "已批准" in decision.inner_text()
+
 
 def test_4_clerk_confirms_one_item_and_declines_the_other(world: World, sessions: Sessions,
                                                           screenshots: Path) -> None:
@@ -255,11 +290,18 @@ def test_4_clerk_confirms_one_item_and_declines_the_other(world: World, sessions
     clerk.shot(screenshots, "home-enterprise")
     page.get_by_role("link", name="去确认").click()
     page.wait_for_url("**/items")
+    calls = api_calls(page)
+    page.reload()
     awaiting = page.locator("#awaiting")
     expect_text(awaiting.locator("h2"), r"\(2\)")
+    # Calendar dates come with the items (the round's start date): no proposal or round is fetched for them.
+    assert not [c for c in calls if c.startswith(("/api/v1/rounds", "/api/v1/proposals"))], calls
     sub = awaiting.locator("article[data-key='subcontract:A-g1:B']")
     loan = awaiting.locator("article[data-key='loan:firing:C:A']")
     assert "本企业把订单外协给 B" in sub.inner_text()
+    # B makes 240 a day on days 0-2 of a round starting 2026-12-07, and ships by day 2 (due day 3, one day back).
+    assert "12/07: 240 · 12/08: 240 · 12/09: 240" in sub.inner_text().replace("\u00a0", " ")
+    assert "12/09（第2天）" in sub.locator("dl.terms").inner_text()
     assert "本企业向 C" in loan.inner_text()
 
     sub.get_by_role("button", name="确认").click()
@@ -350,7 +392,96 @@ def test_6_english_switch_is_remembered(world: World, sessions: Sessions, screen
     coord.goto("/home")  # no ?lang: the cookie remembers
     expect_text(page.locator("#home-title"), "Coordinator's desk")
     assert page.locator("html").get_attribute("lang") == "en"
-    assert page.locator("#nav").inner_text().strip() == "Home"
+    assert page.locator("#nav a").all_inner_texts() == ["Home", "New round"]
     page.get_by_role("link", name="中文").click()
     expect_text(page.locator("#home-title"), "协调员工作台")
     assert page.locator("html").get_attribute("lang") == "zh-CN"
+
+
+def test_7_coordinator_opens_a_round_through_the_form_and_closes_it(world: World, sessions: Sessions,
+                                                                   screenshots: Path) -> None:
+    coord = sessions.sign_in("coord")
+    page = coord.page
+    page.locator("#new-round").click()
+    page.wait_for_url("**/rounds/new")
+    page.wait_for_selector("#round-form:not([hidden])")
+
+    # Filled from the latest round (skills, machines, the day after its last day) and MODEL.md's policy defaults.
+    after = dt.date.fromisoformat(START) + dt.timedelta(days=HORIZON)
+    monday = dt.date.today() + dt.timedelta(days=(7 - dt.date.today().weekday()) % 7)
+    assert page.locator("#start-date").input_value() == (after if after >= dt.date.today() else monday).isoformat()
+    assert page.locator("#horizon-days").input_value() == str(HORIZON)
+    checked = page.eval_on_selector_all("input[name=skill]:checked, input[name=machine]:checked",
+                                        "boxes => boxes.map(b => b.value)")
+    assert checked == [*cast(list[str], ROUND["skills"]), *cast(list[str], ROUND["machines"])]
+    assert page.locator("#policy-lend_radius_km").input_value() == "10"
+    assert page.locator("#policy-workday_minutes").input_value() == "480"
+    assert "默认 480 分钟" in page.locator("#policy-workday_minutes-hint").inner_text()
+    assert page.locator("#round-name").input_value().endswith(f"起 {HORIZON} 天")  # suggested from the dates
+
+    # With the keyboard: a name, a bad number of days and a negative allowance, submitted with Enter.
+    page.locator("#round-name").focus()
+    typed(page, "十二月第二周 / second week of December")
+    page.locator("#horizon-days").focus()
+    typed(page, "0")
+    page.locator("#policy-commute_cost_per_km").focus()
+    typed(page, "-1")
+    page.keyboard.press("Enter")
+    summary = page.locator("#round-form-error")
+    expect_text(summary, "2 处")
+    assert summary.get_attribute("role") == "alert"
+    expect_text(page.locator("#horizon-days + .field-error"), "1 到 366")
+    assert page.locator("#horizon-days").get_attribute("aria-invalid") == "true"
+    expect_text(page.locator("#policy-commute_cost_per_km + .field-error"), "不小于 0")
+    assert page.evaluate("document.activeElement.id") == "horizon-days"
+    coord.shot(screenshots, "round-new-errors")
+
+    # Fixed; a code typed twice is the server's to find: its message lands in the skills group.
+    typed(page, "5")
+    page.locator("#policy-commute_cost_per_km").fill("1.5")
+    page.locator("#policy-lend_radius_km").fill("8")
+    page.locator("#other-skills").fill("glazing")
+    page.locator("#create-round").click()
+    expect_text(page.locator("#skills > .field-error"), "代码重复：glazing")
+    assert page.locator(".field-error:visible").count() == 1
+    page.locator("#other-skills").fill("")
+    page.locator("input[name=skill][value=packing]").focus()
+    page.keyboard.press("Space")  # unticked
+    page.locator("#create-round").focus()
+    page.keyboard.press("Enter")
+
+    page.wait_for_url(re.compile(r"/rounds/\d+$"))
+    round_id = int(page.url.rsplit("/", 1)[1])
+    expect_text(page.locator("#flash"), "已开启计划轮次")
+    expect_text(page.locator("#reports-summary"), "已填报 0 / 5 家")
+    expect_text(page.locator("#round-title"), "十二月第二周")
+    with world.client("coord") as api:
+        created = ok(api.get(f"/rounds/{round_id}"))
+    assert created["horizon_days"] == 5 and created["status"] == "open"
+    assert created["skills"] == ["glazing", "firing"] and created["machines"] == ["kiln"]
+    assert created["policy"] == {"lend_radius_km": 8, "subcontract_radius_km": 30, "commute_cost_per_km": 1.5,
+                                 "transport_cost_per_unit_km": 0, "link_cost": 0, "transport_days": 1,
+                                 "max_subcontractors_per_order": 3, "workday_minutes": 480}
+
+    # Close reporting from the board: a second, explicit step; then the round is closed and read-only.
+    page.locator("#close-round").click()
+    expect_text(page.locator("#close-question"), "还有 5 家企业未填报")
+    assert page.evaluate("document.activeElement.id") == "close-round-yes"
+    page.locator("#close-round-no").click()
+    assert page.locator("#close-confirm").is_hidden()
+    page.locator("#close-round").click()
+    page.locator("#close-round-yes").click()
+    expect_text(page.locator("#flash"), "已关闭填报")
+    expect_text(page.locator("#round-meta"), "已关闭")
+    assert page.locator("#close-box").is_hidden() and page.locator("#closed-note").is_visible()
+    assert page.locator("#reports a").count() == 0
+    with world.client("coord") as api:
+        assert ok(api.get(f"/rounds/{round_id}"))["status"] == "closed"
+    coord.shot(screenshots, "round-closed")
+
+    phone = sessions.sign_in("coord", viewport=PHONE)
+    phone.goto("/rounds/new")
+    phone.page.wait_for_selector("#round-form:not([hidden])")
+    assert phone.page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    phone.page.eval_on_selector("#policy-h", "el => el.scrollIntoView({block: 'start'})")
+    phone.shot(screenshots, "round-new-phone", full_page=False)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from alliance.scenario import Policy
 from api.server import create_app
 from api.web import i18n
 from api.web.pages import ASSET_BASE, STATIC_DIR
@@ -16,7 +17,7 @@ from tests.web.world import settings_for
 
 WEB = Path(i18n.__file__).resolve().parent
 PAGES = ["/", "/login", "/home", "/report", "/report?round=1&enterprise=2", "/items", "/agreements/3", "/rounds/1",
-         "/jobs/1", "/jobs/1/plan", "/proposals/1"]
+         "/rounds/new", "/jobs/1", "/jobs/1/plan", "/proposals/1"]
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +105,8 @@ def test_every_string_the_pages_use_is_in_the_dictionary() -> None:
         f"changes.{c}" for c in ("added", "changed", "removed", "kept")] + [
         f"kind.{k}" for k in ("subcontract", "loan", "own")] + [
         f"answer.{a}" for a in ("confirm", "decline", "waiting")] + [
-        f"role.{r}" for r in ("admin", "coordinator", "enterprise", "guide")]
+        f"role.{r}" for r in ("admin", "coordinator", "enterprise", "guide")] + [
+        f"policy.{name}{suffix}" for name in Policy.model_fields for suffix in ("", "_hint")]
     assert sorted(k for k in dynamic if k not in known) == []
 
 
@@ -112,6 +114,25 @@ def test_translate_fills_placeholders_and_never_returns_blank() -> None:
     assert i18n.translate("zh", "round.reported_count", n=3, total=5) == "已填报 3 / 5 家"
     assert i18n.translate("en", "round.reported_count", n=3, total=5) == "3 of 5 firms reported"
     assert i18n.translate("en", "no.such.key") == "no.such.key"
+
+
+def test_the_round_form_offers_the_domain_defaults_explained(client: TestClient) -> None:
+    """Every MODEL.md policy value is a labelled input pre-filled with the domain's default, its meaning below it."""
+    client.cookies.clear()
+    page = client.get("/rounds/new").text
+    for name, info in Policy.model_fields.items():
+        default = info.default if info.annotation is int else f"{info.default:g}"
+        field = re.search(rf'<input id="policy-{name}" name="{name}"[^>]*>', page, re.S)
+        assert field is not None, name
+        assert f'value="{default}"' in field.group(0) and f'data-loc="policy.{name}"' in field.group(0)
+        assert f'<label for="policy-{name}">{i18n.translate("zh", f"policy.{name}")}</label>' in page
+        hint = i18n.translate("zh", f"policy.{name}_hint", default=default)
+        assert f'<span class="hint" id="policy-{name}-hint">{hint}</span>' in page
+        assert f"默认 {default}" in hint
+    assert page.count('type="checkbox" name="skill"') == len([k for k in i18n.messages("zh") if k.startswith("skill.")])
+    english = client.get("/rounds/new?lang=en").text
+    assert "Farthest worker loan (km)" in english and "Default 10 km." in english
+    client.cookies.clear()
 
 
 def test_no_asset_comes_from_another_site() -> None:

@@ -77,6 +77,13 @@ export function dayDate(startIso, day) {
   return new Intl.DateTimeFormat(locale, { month: "2-digit", day: "2-digit", timeZone: "UTC" }).format(date);
 }
 
+/** "12月14日" / "14 December" for an ISO date. */
+export function fmtLongDate(iso) {
+  if (!iso) return "";
+  const [y, m, d] = iso.split("-").map(Number);
+  return new Intl.DateTimeFormat(locale, { month: "long", day: "numeric", timeZone: "UTC" }).format(new Date(Date.UTC(y, m - 1, d)));
+}
+
 export function weekday(startIso, day) {
   if (!startIso) return "";
   const [y, m, d] = startIso.split("-").map(Number);

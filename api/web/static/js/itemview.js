@@ -17,7 +17,8 @@ export function itemDays(item, startDate) {
     perDay.set(row.day, (perDay.get(row.day) || 0) + amount);
   }
   return [...perDay.entries()].sort((a, b) => a[0] - b[0])
-    .map(([day, amount]) => `${startDate ? dayDate(startDate, day) : t("days.day", { day })}: ${fmtNumber(amount)}`)
+    // A no-break space: a day and its amount stay on one line when the list wraps on a phone.
+    .map(([day, amount]) => `${startDate ? dayDate(startDate, day) : t("days.day", { day })}:\u00a0${fmtNumber(amount)}`)
     .join(" · ");
 }
 
@@ -27,14 +28,17 @@ export function itemVolume(item) {
   return t("item.worker_days", { n: fmtNumber(terms.worker_days ?? item.rows.reduce((s, r) => s + r.workers, 0)) });
 }
 
-/** The money and distance terms, as a definition list. */
-export function itemTerms(item) {
+/** The money and distance terms, as a definition list (dates when the round's first day is known). */
+export function itemTerms(item, startDate) {
   const terms = item.terms || {};
   const pairs = [];
   if (item.kind === "subcontract") {
     pairs.push([t("item.settlement_value"), fmtMoney(terms.settlement_value)]);
     pairs.push([t("item.transport_cost"), fmtMoney(terms.transport_cost)]);
-    if (terms.ship_by_day !== undefined) pairs.push([t("item.ship_by"), t("days.day", { day: terms.ship_by_day })]);
+    if (terms.ship_by_day !== undefined) {
+      const day = t("days.day", { day: terms.ship_by_day });
+      pairs.push([t("item.ship_by"), startDate ? `${dayDate(startDate, terms.ship_by_day)}（${day}）` : day]);
+    }
   } else {
     pairs.push([t("item.headcount"), fmtNumber(terms.headcount)]);
     pairs.push([t("item.wage_reimbursed"), fmtMoney(terms.wage_reimbursed)]);

@@ -42,7 +42,7 @@ export function pageData(name) {
 
 const NAV = {
   enterprise: [["/home", "nav.home"], ["/report", "nav.report"], ["/items", "nav.items"]],
-  coordinator: [["/home", "nav.home"]],
+  coordinator: [["/home", "nav.home"], ["/rounds/new", "nav.new_round"]],
   guide: [["/home", "nav.reviews"]],
   admin: [["/home", "nav.home"], ["/docs", "nav.api_docs"]],
 };
@@ -161,6 +161,25 @@ function errorSlot(target) {
   return slot;
 }
 
+// pydantic's own messages (request checks) are English only: the common ones in the page's language, with the limit
+// they name. The service's messages are bilingual already ("中文 / English") and only need pick().
+const PYDANTIC = {
+  greater_than_equal: "error.ge", greater_than: "error.gt", less_than_equal: "error.le", less_than: "error.lt",
+  int_from_float: "error.integer", int_parsing: "error.integer", int_type: "error.integer",
+  float_parsing: "error.number", float_type: "error.number", finite_number: "error.number",
+  missing: "error.required", string_too_short: "error.too_short_text", too_short: "error.too_short",
+  string_too_long: "error.too_long", date_parsing: "error.date", date_from_datetime_parsing: "error.date",
+  date_type: "error.date", extra_forbidden: "error.extra", string_pattern_mismatch: "error.pattern",
+};
+
+export function fieldMessage(item) {
+  const key = PYDANTIC[item.type];
+  const msg = String(item.msg || "");
+  if (!key || /[\u3400-\u9fff]/.test(msg)) return pick(msg);
+  const limit = (msg.match(/-?\d+(?:\.\d+)?/) || [""])[0];
+  return t(key, { limit });
+}
+
 /** Put `message` next to `target` and link it for screen readers. */
 export function attachError(target, message) {
   const slot = errorSlot(target);
@@ -205,7 +224,7 @@ export function showFormError(form, error, summaryBox = $(".form-error", form)) 
   for (const item of list) {
     const loc = normalizeLoc(item.loc);
     const target = findTarget(form, loc);
-    const message = pick(item.msg);
+    const message = fieldMessage(item);
     if (target) {
       attachError(target, message);
       placed.push(target);

@@ -1,8 +1,8 @@
 // Home: what needs doing, per role.
 import { api } from "../api.js";
-import { dayDate, fmtDateTime, fmtMoney, pick, t } from "../i18n.js";
+import { dayDate, fmtDateTime, fmtMoney, fmtPct, pick, t } from "../i18n.js";
 import { sortItems } from "../itemview.js";
-import { $, badge, clear, el, run, startPage, table } from "../ui.js";
+import { $, badge, clear, definitionList, el, run, startPage, table } from "../ui.js";
 
 const card = (title, ...body) => el("section", { class: "card" }, el("h2", {}, title), ...body);
 const todo = (items) => (items.length
@@ -119,6 +119,9 @@ async function coordinatorHome(account, root) {
     sections.push(card(pick(alliance.name),
       el("h3", {}, t("home.todo")), todo(todos),
       el("h3", {}, t("home.rounds")),
+      account.role === "coordinator"
+        ? el("p", {}, el("a", { class: "button", href: "/rounds/new", id: "new-round" }, t("home.new_round")))
+        : null,
       rounds.length
         ? el("div", { class: "table-scroll" }, table(
           [t("round.name"), t("round.dates"), t("round.status"), t("round.reported"), t("round.latest_proposal")], rows))
@@ -129,42 +132,44 @@ async function coordinatorHome(account, root) {
 
 // ----- guide ----------------------------------------------------------------------------------------------------------------
 
+// Two calls, whatever the number of alliances and rounds: the queue and the history come ready from the API.
+function queueCard(entry) {
+  const f = entry.figures;
+  const changes = f.changes;
+  return el("article", { class: "queue-entry", "data-proposal": entry.proposal_id },
+    el("h3", { id: `queue-${entry.proposal_id}` }, `${pick(entry.round.name)} · ${t("proposal.heading", { version: entry.version })}`, " ",
+      entry.earlier_decisions ? el("span", { class: "badge warn" }, t("home.resubmitted")) : null),
+    el("p", { class: "muted" }, `${pick(entry.alliance.name)} · ${roundSpan(entry.round)}`, el("br"),
+      t("home.submitted_at", { at: fmtDateTime(entry.submitted_at) })),
+    definitionList([
+      [t("figures.objective"), fmtMoney(f.objective)],
+      [t("home.share_cleared"), fmtPct(f.share_cleared)],
+      [t("figures.subcontracts"), String(f.subcontracts)],
+      [t("figures.loans"), String(f.loans)],
+    ], { class: "figures compact" }),
+    changes ? el("p", { class: "hint" }, t("home.changes", changes)) : null,
+    // Every card has a "review" link: the heading tells a screen reader which proposal this one opens.
+    el("a", { class: "button primary", href: `/proposals/${entry.proposal_id}`, "aria-describedby": `queue-${entry.proposal_id}` }, t("home.review")));
+}
+
 async function guideHome(account, root) {
-  const data = await alliancesWithRounds();
-  const queue = [];
-  const history = [];
-  for (const { alliance, rounds } of data) {
-    for (const round of rounds) {
-      for (const proposal of await api(`/rounds/${round.id}/proposals`)) {
-        const where = `${pick(alliance.name)} · ${pick(round.name)}`;
-        if (proposal.status === "submitted") queue.push({ where, proposal });
-        for (const review of proposal.reviews) history.push({ where, proposal, review });
-      }
-    }
-  }
-  history.sort((a, b) => (a.review.at < b.review.at ? 1 : -1));
-  const queueRows = queue.map(({ where, proposal }) => el("tr", {},
-    el("td", {}, where),
-    el("td", { class: "num" }, `v${proposal.version}`),
-    el("td", {}, fmtDateTime(proposal.submitted_at)),
-    el("td", { class: "num" }, fmtMoney(proposal.summary.objective)),
-    el("td", { class: "num" }, String(proposal.summary.subcontracts ?? "—")),
-    el("td", { class: "num" }, String(proposal.summary.loans ?? "—")),
-    el("td", {}, el("a", { class: "button primary", href: `/proposals/${proposal.id}` }, t("home.review")))));
-  const historyRows = history.map(({ where, proposal, review }) => el("tr", {},
-    el("td", {}, fmtDateTime(review.at)),
-    el("td", {}, el("a", { href: `/proposals/${proposal.id}` }, `${where} · v${proposal.version}`)),
-    el("td", {}, badge("decision", review.decision)),
-    el("td", {}, review.comment || "—")));
+  const [queue, history] = await Promise.all([api("/reviews/queue"), api("/reviews/history?limit=50")]);
+  const historyRows = history.map((h) => el("tr", { "data-review": h.id },
+    el("td", {}, fmtDateTime(h.at)),
+    el("th", { scope: "row" }, el("a", { href: `/proposals/${h.proposal_id}` },
+      `${pick(h.round.name)} · v${h.version}`), el("br"), el("small", { class: "muted" }, pick(h.alliance.name))),
+    el("td", {}, badge("decision", h.decision)),
+    el("td", { class: "comment" }, h.comment || "—"),
+    el("td", {}, badge("proposal", h.proposal_status))));
   clear(root,
     el("section", { class: "card", id: "review-queue" }, el("h2", {}, t("home.queue", { n: queue.length })),
       queue.length
-        ? el("div", { class: "table-scroll" }, table([t("home.where"), t("proposal.version"), t("proposal.submitted_at"),
-          t("figures.objective"), t("figures.subcontracts"), t("figures.loans"), ""], queueRows))
+        ? el("div", { class: "queue" }, queue.map(queueCard))
         : el("p", { class: "muted" }, t("home.queue_empty"))),
     el("section", { class: "card", id: "review-history" }, el("h2", {}, t("home.history")),
       history.length
-        ? el("div", { class: "table-scroll" }, table([t("review.at"), t("home.proposal"), t("review.decision"), t("review.comment")], historyRows))
+        ? el("div", { class: "table-scroll" }, table([t("review.at"), t("home.proposal"), t("review.decision"),
+          t("review.comment"), t("home.status_now")], historyRows))
         : el("p", { class: "muted" }, t("home.history_empty"))));
 }
 

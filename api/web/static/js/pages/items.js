@@ -4,16 +4,6 @@ import { fmtDateTime, t } from "../i18n.js";
 import { itemAnswers, itemDays, itemTerms, itemTitle, itemVolume, sortItems } from "../itemview.js";
 import { $, badge, busy, clear, clearErrors, el, flash, localError, run, showFormError, startPage } from "../ui.js";
 
-const startDates = new Map();
-
-/** The round's first day of each proposal (to show dates); a firm may read the brief and the round. */
-async function startDateOf(proposalId) {
-  if (!startDates.has(proposalId)) {
-    startDates.set(proposalId, api(`/proposals/${proposalId}`).then((p) => api(`/rounds/${p.round_id}`)).then((r) => r.start_date));
-  }
-  return startDates.get(proposalId);
-}
-
 function respondForm(item, reload) {
   const reasonId = `reason-${item.id}`;
   const form = el("form", { class: "respond", novalidate: true, "data-item": item.id },
@@ -47,14 +37,15 @@ function respondForm(item, reload) {
   return form;
 }
 
-async function itemCard(item, reload, withForm, enterpriseId) {
-  const start = await startDateOf(item.proposal_id);
+function itemCard(item, reload, withForm, enterpriseId) {
+  // The item carries its round's first day: calendar dates without fetching the proposal or the round.
+  const start = item.start_date;
   const mine = item.responses.find((r) => r.enterprise_id === enterpriseId);
   return el("article", { class: `card item item-${item.status}`, "data-item": item.id, "data-key": item.key },
     el("h3", {}, itemTitle(item), " ", badge("item", item.status)),
     el("p", {}, t(`items.role_${item.my_role}`, { party: item.counterparty ? `${item.counterparty.code} ${item.counterparty.name}` : "" })),
     el("p", {}, el("strong", {}, itemVolume(item)), ` · ${itemDays(item, start)}`),
-    itemTerms(item),
+    itemTerms(item, start),
     el("p", { class: "answers" }, itemAnswers(item)),
     mine && mine.reason && item.status !== "declined" ? el("p", { class: "reason" }, `${t("item.reason")}${t("common.colon")}${mine.reason}`) : null,
     item.status === "declined" && item.reason ? el("p", { class: "reason" }, `${t("item.reason")}${t("common.colon")}${item.reason}`) : null,
@@ -64,8 +55,8 @@ async function itemCard(item, reload, withForm, enterpriseId) {
     withForm ? respondForm(item, reload) : null);
 }
 
-async function section(id, title, items, reload, withForm, enterpriseId) {
-  const cards = await Promise.all(items.map((item) => itemCard(item, reload, withForm, enterpriseId)));
+function section(id, title, items, reload, withForm, enterpriseId) {
+  const cards = items.map((item) => itemCard(item, reload, withForm, enterpriseId));
   return el("section", { id, "aria-labelledby": `${id}-h`, class: "item-group" },
     el("h2", { id: `${id}-h` }, `${title} (${items.length})`),
     cards.length ? cards : el("p", { class: "muted" }, t("items.none")));
@@ -78,10 +69,10 @@ run(async () => {
     const items = await api("/me/items");
     const groups = sortItems(items, account.enterprise_id);
     clear(root,
-      await section("awaiting", t("items.awaiting"), groups.mine, reload, true, account.enterprise_id),
-      await section("waiting", t("items.waiting"), groups.theirs, reload, false, account.enterprise_id),
-      await section("confirmed", t("items.confirmed"), groups.confirmed, reload, false, account.enterprise_id),
-      await section("declined", t("items.declined"), groups.declined, reload, false, account.enterprise_id));
+      section("awaiting", t("items.awaiting"), groups.mine, reload, true, account.enterprise_id),
+      section("waiting", t("items.waiting"), groups.theirs, reload, false, account.enterprise_id),
+      section("confirmed", t("items.confirmed"), groups.confirmed, reload, false, account.enterprise_id),
+      section("declined", t("items.declined"), groups.declined, reload, false, account.enterprise_id));
     if (!items.length) root.prepend(el("p", { class: "notice" }, t("items.empty")));
   };
   await reload();

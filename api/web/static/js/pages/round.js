@@ -1,11 +1,67 @@
-// The coordinator's round board: who has reported, request a plan, jobs and proposals of the round.
+// The coordinator's round board: who has reported, request a plan, close reporting, jobs and proposals of the round.
 import { api } from "../api.js";
 import { dayDate, fmtDateTime, fmtMoney, pick, t, term } from "../i18n.js";
-import { $, badge, busy, clear, clearErrors, el, localError, pageData, run, showFormError, startPage, table } from "../ui.js";
+import { $, badge, busy, clear, clearErrors, el, flash, localError, pageData, problemText, run, showFormError, startPage, table } from "../ui.js";
 
 function number(text) {
   const value = Number(String(text).trim().replace(",", "."));
   return String(text).trim() === "" || !Number.isFinite(value) ? null : value;
+}
+
+function showMeta(round) {
+  $("#round-meta").replaceChildren(badge("round", round.status), " ",
+    t("round.span", { start: dayDate(round.start_date, 0), end: dayDate(round.start_date, round.horizon_days - 1), days: round.horizon_days }),
+    ` · ${t("round.skills")}${t("common.colon")}${round.skills.map((s) => term("skill", s)).join("、")}`,
+    round.machines.length ? ` · ${t("round.machines")}${t("common.colon")}${round.machines.map((m) => term("machine", m)).join("、")}` : "");
+}
+
+function showReports(round, reports, account) {
+  const submitted = reports.filter((r) => r.latest_version);
+  $("#reports-summary").textContent = t("round.reported_count", { n: submitted.length, total: reports.length });
+  const canWrite = account.role === "coordinator" && round.status === "open";
+  clear($("#reports"), table([t("round.firm"), t("round.report_status"), ""], reports.map((r) => el("tr", { class: r.latest_version ? "" : "missing", "data-firm": r.enterprise.code },
+    el("th", { scope: "row" }, `${r.enterprise.code} ${r.enterprise.name}`),
+    el("td", {}, r.latest_version
+      ? el("span", { class: "badge ok" }, t("round.submitted_version", { version: r.latest_version, at: fmtDateTime(r.submitted_at) }))
+      : el("span", { class: "badge warn" }, t("round.not_submitted"))),
+    el("td", {}, canWrite ? el("a", { href: `/report?round=${round.id}&enterprise=${r.enterprise.id}` }, r.latest_version ? t("round.edit_report") : t("round.fill_report")) : "")))));
+  $("#close-box").hidden = !canWrite;
+  const note = $("#closed-note");
+  note.hidden = round.status !== "closed" || !round.closed_at;
+  note.textContent = round.closed_at ? t("round.closed_note", { at: fmtDateTime(round.closed_at) }) : "";
+}
+
+/** Close reporting: a second, explicit step (it cannot be undone), all by keyboard. */
+function closeControls(round, reports, account) {
+  const open = $("#close-round");
+  const confirmBox = $("#close-confirm");
+  const toggle = (show) => {
+    confirmBox.hidden = !show;
+    open.setAttribute("aria-expanded", String(show));
+    if (show) $("#close-round-yes").focus();
+    else open.focus();
+  };
+  open.addEventListener("click", () => {
+    const missing = reports.filter((r) => !r.latest_version).length;
+    $("#close-question").textContent = [t("round.close_confirm", { name: pick(round.name) }),
+      missing ? t("round.close_missing", { n: missing }) : ""].filter(Boolean).join(" ");
+    toggle(true);
+  });
+  $("#close-round-no").addEventListener("click", () => toggle(false));
+  $("#close-round-yes").addEventListener("click", (event) => busy(event.currentTarget, async () => {
+    $("#close-error").textContent = "";
+    try {
+      const closed = await api(`/rounds/${round.id}/close`, { method: "POST" });
+      Object.assign(round, closed);
+      confirmBox.hidden = true;
+      showMeta(round);
+      showReports(round, reports, account);
+      flash(t("round.closed_flash"));
+      $("#closed-note").focus();  // the button that had the focus is gone
+    } catch (error) {
+      $("#close-error").textContent = problemText(error);
+    }
+  }));
 }
 
 run(async () => {
@@ -17,20 +73,17 @@ run(async () => {
   ]);
   $("#round-title").textContent = pick(round.name);
   document.title = `${pick(round.name)} · ${t("app.name")}`;
-  $("#round-meta").replaceChildren(badge("round", round.status), " ",
-    t("round.span", { start: dayDate(round.start_date, 0), end: dayDate(round.start_date, round.horizon_days - 1), days: round.horizon_days }),
-    ` · ${t("round.skills")}${t("common.colon")}${round.skills.map((s) => term("skill", s)).join("、")}`,
-    round.machines.length ? ` · ${t("round.machines")}${t("common.colon")}${round.machines.map((m) => term("machine", m)).join("、")}` : "");
-
-  const submitted = reports.filter((r) => r.latest_version);
-  $("#reports-summary").textContent = t("round.reported_count", { n: submitted.length, total: reports.length });
-  const canWrite = account.role === "coordinator" && round.status === "open";
-  clear($("#reports"), table([t("round.firm"), t("round.report_status"), ""], reports.map((r) => el("tr", { class: r.latest_version ? "" : "missing", "data-firm": r.enterprise.code },
-    el("th", { scope: "row" }, `${r.enterprise.code} ${r.enterprise.name}`),
-    el("td", {}, r.latest_version
-      ? el("span", { class: "badge ok" }, t("round.submitted_version", { version: r.latest_version, at: fmtDateTime(r.submitted_at) }))
-      : el("span", { class: "badge warn" }, t("round.not_submitted"))),
-    el("td", {}, canWrite ? el("a", { href: `/report?round=${round.id}&enterprise=${r.enterprise.id}` }, r.latest_version ? t("round.edit_report") : t("round.fill_report")) : "")))));
+  showMeta(round);
+  showReports(round, reports, account);
+  if (account.role === "coordinator") closeControls(round, reports, account);
+  const params = new URLSearchParams(location.search);
+  if (params.get("created")) {
+    // Just opened from the form: say so once, and keep the address clean for bookmarks and reloads.
+    flash(t("round.created"));
+    params.delete("created");
+    const rest = params.toString();
+    history.replaceState(null, "", `${location.pathname}${rest ? `?${rest}` : ""}`);
+  }
 
   const form = $("#job-form");
   if (account.role === "coordinator") {
