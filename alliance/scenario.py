@@ -20,8 +20,9 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 EARTH_RADIUS_KM = 6371.0
 
-NonNegInt = Annotated[int, Field(ge=0)]
-NonNegFloat = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+# Strict: JSON true/false or "3" must not pass for a number (MODEL.md: nothing is guessed silently).
+NonNegInt = Annotated[int, Field(ge=0, strict=True)]
+NonNegFloat = Annotated[float, Field(ge=0, allow_inf_nan=False, strict=True)]
 Ident = Annotated[str, Field(min_length=1, max_length=100)]
 
 # A per-day value: one number for every day, or exactly one entry per day.
@@ -47,14 +48,14 @@ class Policy(_Strict):
     link_cost: NonNegFloat = 0.0
     transport_days: NonNegInt = 1
     max_subcontractors_per_order: NonNegInt = 3
-    workday_minutes: Annotated[float, Field(gt=0, le=1440, allow_inf_nan=False)] = 480.0
+    workday_minutes: Annotated[float, Field(gt=0, le=1440, allow_inf_nan=False, strict=True)] = 480.0
 
 
 class Enterprise(_Strict):
     id: Ident
     name: str = Field(min_length=1, max_length=200)
-    lat: Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
-    lon: Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
+    lat: Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False, strict=True)]
+    lon: Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False, strict=True)]
     quality_level: NonNegInt = 0
     processes: list[Ident] = Field(default_factory=list)
     idle_workers: dict[str, PerDayInt] = Field(default_factory=dict)
@@ -72,17 +73,17 @@ class Order(_Strict):
     owner: Ident
     process: Ident
     skill: Ident
-    quantity: Annotated[int, Field(ge=1)]
-    labor_minutes_per_unit: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+    quantity: Annotated[int, Field(ge=1, strict=True)]
+    labor_minutes_per_unit: Annotated[float, Field(gt=0, allow_inf_nan=False, strict=True)]
     machine: Ident | None = None
     machine_hours_per_unit: NonNegFloat = 0.0
     release_day: NonNegInt = 0
     due_day: NonNegInt
-    value_per_unit: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+    value_per_unit: Annotated[float, Field(gt=0, allow_inf_nan=False, strict=True)]
     transport_cost_per_unit_km: NonNegFloat | None = None
     min_quality_level: NonNegInt = 0
     subcontractable: bool = True
-    min_lot: Annotated[int, Field(ge=1)] = 1
+    min_lot: Annotated[int, Field(ge=1, strict=True)] = 1
 
 
 class DistanceOverride(_Strict):
@@ -93,7 +94,7 @@ class DistanceOverride(_Strict):
 
 class Scenario(_Strict):
     alliance: AllianceInfo
-    horizon_days: Annotated[int, Field(ge=1, le=366)]
+    horizon_days: Annotated[int, Field(ge=1, le=366, strict=True)]
     start_date: date | None = None
     skills: list[Ident] = Field(min_length=1)
     machines: list[Ident] = Field(default_factory=list)

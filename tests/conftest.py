@@ -22,13 +22,14 @@ SHARED_SCENARIOS = sorted(SCENARIOS_DIR.glob("*.json"))
 
 # Solves are CPU-bound and the machines are shared: no per-example deadline, few examples.
 settings.register_profile(
-    "default",
+    "alliance",
     deadline=None,
     max_examples=30,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-settings.register_profile("thorough", parent=settings.get_profile("default"), max_examples=300)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+# HYPOTHESIS_PROFILE=thorough runs ten times the examples, for a manual deep check.
+settings.register_profile("thorough", parent=settings.get_profile("alliance"), max_examples=300)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "alliance"))
 
 
 @pytest.fixture(scope="session")

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import copy
 import math
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from alliance import Plan, Scenario, Status, check, load_scenario
@@ -93,9 +94,9 @@ class ScenarioBuilder:
         *,
         east_km: float = 0.0,
         processes: list[str] | None = None,
-        idle: PerDay | dict[str, PerDay] | None = None,
-        lendable: PerDay | dict[str, PerDay] | None = None,
-        machine_hours: dict[str, PerDay] | None = None,
+        idle: PerDay | Mapping[str, PerDay] | None = None,
+        lendable: PerDay | Mapping[str, PerDay] | None = None,
+        machine_hours: Mapping[str, PerDay] | None = None,
         **fields: Any,
     ) -> ScenarioBuilder:
         """Add an enterprise; ``idle``/``lendable`` given as a bare number or list mean the default skill.
@@ -160,8 +161,8 @@ class ScenarioBuilder:
     def build(self) -> Scenario:
         return load_scenario(self.to_dict())
 
-    def _per_skill(self, value: PerDay | dict[str, PerDay]) -> dict[str, PerDay]:
-        if isinstance(value, dict):
+    def _per_skill(self, value: PerDay | Mapping[str, PerDay]) -> dict[str, PerDay]:
+        if isinstance(value, Mapping):
             return dict(value)
         return {self.default_skill: value}
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from alliance import load_scenario
 from alliance.scenario import EARTH_RADIUS_KM
@@ -32,7 +33,7 @@ def valid() -> dict[str, Any]:
     )
 
 
-def rejection(data: dict[str, Any]) -> list[dict[str, Any]]:
+def rejection(data: dict[str, Any]) -> list[ErrorDetails]:
     with pytest.raises(ValidationError) as info:
         load_scenario(data)
     return info.value.errors()
@@ -48,7 +49,7 @@ def assert_rejected(data: dict[str, Any], path: tuple[str | int, ...], value: An
     assert any(tuple(e["loc"][: len(path)]) == path and e["input"] == value for e in json_errors)
 
 
-def rejection_json(data: dict[str, Any]) -> list[dict[str, Any]]:
+def rejection_json(data: dict[str, Any]) -> list[ErrorDetails]:
     with pytest.raises(ValidationError) as info:
         load_scenario(json.dumps(data))
     return info.value.errors()
@@ -158,6 +159,17 @@ def test_negative_entry_of_a_per_day_list_is_rejected() -> None:
     errors = rejection(d)
     path = ("enterprises", 0, "idle_workers", "glazing")
     assert any(tuple(e["loc"][:4]) == path and e["loc"][-1] == 1 and e["input"] == -2 for e in errors), errors
+
+
+@pytest.mark.parametrize(
+    "path",
+    [("enterprises", 0, "idle_workers", "forming"), ("orders", 0, "quantity"), ("policy", "link_cost")],
+    ids=["idle", "quantity", "link_cost"],
+)
+def test_a_boolean_is_not_taken_for_a_number(path: tuple[str | int, ...]) -> None:
+    d = valid()
+    _set(path, True)(d)
+    assert_rejected(d, path, True)
 
 
 @pytest.mark.parametrize("horizon", [0, 367, -3])
