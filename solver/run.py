@@ -259,12 +259,17 @@ def _shape_relaxation(sub: Milp) -> Milp:
 
 
 def _with_shape_fixed(sub: Milp, shape: list[float]) -> Milp:
-    """The block with its yes/no decisions fixed: what is left is a pure integer quantity problem."""
-    lb, ub = list(sub.lb), list(sub.ub)
+    """The block limited to the shape: sub-contracts and links the shape left out are forbidden.
+
+    Those the shape uses stay free to drop, because whole units and workers may not reach a minimum lot that
+    fractional ones did (park-24-tight: fixing them to 1 made the step infeasible).  What is left has few
+    binaries and solves fast.
+    """
+    ub = list(sub.ub)
     for j, st in enumerate(sub.structural):
-        if st:
-            lb[j] = ub[j] = float(round(shape[j]))
-    return dataclasses.replace(sub, lb=lb, ub=ub)
+        if st and round(shape[j]) == 0:
+            ub[j] = 0.0
+    return dataclasses.replace(sub, ub=ub)
 
 
 def _better(a: _BlockResult | None, b: _BlockResult) -> _BlockResult:
