@@ -42,7 +42,7 @@ from alliance.scenario import Scenario, load_scenario
 from benchmarks.measure import METHODS, run_method, solver_digest
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED_SCENARIOS = Path(__file__).resolve().parents[1].parent / "shared" / "scenarios"
+SHARED_SCENARIOS = REPO.parent / "shared" / "scenarios"
 SHARED_CASES = ("park-24.json", "park-24-tight.json", "tight-12.json")
 RESULTS_FILE = REPO / "benchmarks" / "results.json"
 QUICK_RESULTS_FILE = REPO / "benchmarks" / "results-quick.json"
