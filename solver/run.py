@@ -134,8 +134,9 @@ HIGHS_OPTIONS: dict[str, float] = {"mip_heuristic_effort": 0.3}
 # Share of a block's time for the shape relaxation: on park-24-tight its root alone takes ~15 s of 2 loaded cores.
 SHAPE_SHARE = 0.6
 # Blocks larger than this get an LP bound and a plan from geographic parts of about PART_FIRMS firms solved
-# apart (docs/solver.md).
-PART_VARS = 50_000
+# apart (docs/solver.md).  Measured: a 14,768-variable block (100 firms) does better staged, 35-41k-variable
+# blocks (300 firms) get nothing from the staged solve in their minute and do better in parts.
+PART_VARS = 25_000
 PART_FIRMS = 30
 # Share of a large block's time for its LP relaxation (the bound) on one thread; the parts get the rest.
 LP_SHARE = 0.5
