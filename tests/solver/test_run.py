@@ -1,0 +1,90 @@
+"""The solve steps of ``solver/run.py`` on their own: the LP dive and the progress relay."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from alliance.generator import generate_alliance
+from alliance.manual import manual_plan
+from alliance.scenario import Scenario
+from solver.blocks import pack_blocks, split_blocks, sub_milp
+from solver.candidates import build_candidates
+from solver.milp import Milp
+from solver.model import build_model
+from solver.run import (
+    BATCH_VARS,
+    Progress,
+    SolveOptions,
+    _Interrupters,
+    _lp_dive,
+    _lp_restricted,
+    _objective_of,
+    _ProgressRelay,
+    _solve_mathopt,
+    plan_values,
+)
+
+
+@pytest.fixture(scope="module")
+def tight_block() -> tuple[Milp, list[float]]:
+    """The largest block of a tight 8-firm alliance and the hand-matching plan on it."""
+    scenario: Scenario = generate_alliance(8, seed=3, tight=True)
+    milp, variables = build_model(scenario, build_candidates(scenario), None)
+    start = plan_values(scenario, milp, variables, manual_plan(scenario))
+    assert start is not None
+    block = max(pack_blocks(split_blocks(milp), BATCH_VARS), key=lambda b: b.size)
+    return sub_milp(milp, block), [start[j] for j in block.vars]
+
+
+def _lp_values(sub: Milp) -> list[float]:
+    relaxation = dataclasses.replace(sub, integer=[False] * sub.num_vars)
+    lp = _solve_mathopt(relaxation, SolveOptions(), 30.0, _Interrupters().new(), None, None)
+    assert lp.optimal and lp.values is not None
+    return lp.values
+
+
+def test_lp_restriction_forbids_what_the_lp_leaves_at_zero(tight_block: tuple[Milp, list[float]]) -> None:
+    sub, _ = tight_block
+    lp = _lp_values(sub)
+    restricted = _lp_restricted(sub, lp, None)
+    forbidden = [j for j in range(sub.num_vars) if restricted.ub[j] == 0 < sub.ub[j]]
+    assert forbidden, "a tight alliance's LP leaves some decisions at zero"
+    assert all(sub.integer[j] and lp[j] <= 1e-9 for j in forbidden)
+    # Everything the LP uses is still allowed, so the LP optimum stays feasible for the restriction's relaxation.
+    assert all(restricted.ub[j] == sub.ub[j] for j in range(sub.num_vars) if lp[j] > 1e-9)
+
+
+def test_lp_restriction_keeps_the_start_plan_feasible(tight_block: tuple[Milp, list[float]]) -> None:
+    sub, hint = tight_block
+    lp = _lp_values(sub)
+    assert sub.is_feasible(hint)
+    assert _lp_restricted(sub, lp, hint).is_feasible(hint)
+    # Without the start plan, the restriction would cut it off: the test above is not vacuous.
+    assert not _lp_restricted(sub, lp, None).is_feasible(hint)
+
+
+def test_lp_dive_gives_a_feasible_plan_no_worse_than_the_start_and_a_valid_bound(
+    tight_block: tuple[Milp, list[float]],
+) -> None:
+    sub, hint = tight_block
+    events: list[Progress] = []
+    relay = _ProgressRelay(events.append, 0.0)
+    dived = _lp_dive(sub, SolveOptions(), 30.0, _Interrupters(), relay, hint)
+    assert dived is not None and dived.values is not None
+    assert sub.is_feasible(dived.values)
+    assert dived.objective >= _objective_of(sub, hint) - 1e-6
+    # The bound is the LP relaxation's: at least the optimum of the whole block, which the full model proves.
+    full = _solve_mathopt(sub, SolveOptions(), 60.0, _Interrupters().new(), None, hint)
+    assert full.optimal
+    assert dived.bound >= full.objective - 1e-6
+    # The restricted MIP's own bound is never reported as the block's bound.
+    assert all(e.bound is None or e.bound >= full.objective - 1e-6 for e in events)
+
+
+def test_lp_dive_gives_up_when_cancelled(tight_block: tuple[Milp, list[float]]) -> None:
+    sub, hint = tight_block
+    interrupters = _Interrupters()
+    interrupters.interrupt_all()
+    assert _lp_dive(sub, SolveOptions(), 30.0, interrupters, None, hint) is None
