@@ -6,9 +6,12 @@ import dataclasses
 
 import pytest
 
+from alliance.check import check, objective
 from alliance.generator import generate_alliance
 from alliance.manual import manual_plan
+from alliance.plan import Status
 from alliance.scenario import Scenario
+from solver import run
 from solver.blocks import pack_blocks, split_blocks, sub_milp
 from solver.candidates import build_candidates
 from solver.milp import Milp
@@ -24,6 +27,7 @@ from solver.run import (
     _ProgressRelay,
     _solve_mathopt,
     plan_values,
+    solve_model,
 )
 
 
@@ -88,3 +92,21 @@ def test_lp_dive_gives_up_when_cancelled(tight_block: tuple[Milp, list[float]]) 
     interrupters = _Interrupters()
     interrupters.interrupt_all()
     assert _lp_dive(sub, SolveOptions(), 30.0, interrupters, None, hint) is None
+
+
+def test_a_large_block_goes_to_lp_dive_and_parts_and_keeps_a_valid_plan_and_bound(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A county-sized block's path (LP bound, whole-block dive, geographic parts), on a small alliance."""
+    scenario = generate_alliance(8, seed=3, tight=True)
+    optimum, _ = solve_model(scenario, SolveOptions(time_limit_s=60.0))
+    assert optimum.status == Status.OPTIMAL
+    monkeypatch.setattr(run, "PART_VARS", 50)
+    monkeypatch.setattr(run, "PART_FIRMS", 3)
+    for threads in (1, 2):
+        plan, stats = solve_model(scenario, SolveOptions(time_limit_s=8.0, threads=threads))
+        assert "LP+DIVE+PARTS" in stats.termination
+        assert check(scenario, plan).ok
+        assert plan.objective is not None and plan.bound is not None and optimum.objective is not None
+        assert plan.objective >= objective(scenario, manual_plan(scenario)) - 1e-6
+        assert plan.bound >= optimum.objective - 1e-6
