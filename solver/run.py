@@ -221,7 +221,30 @@ class _Interrupters:
 
 
 def _trivial_bound(m: Milp) -> float:
-    return sum(c * (m.ub[j] if c > 0 else m.lb[j]) for j, c in enumerate(m.obj))
+    """A bound that needs no solve: the best of each variable's box, with every order's quantity respected.
+
+    It is what a block reports when its LP is not solved in time.  Only the quantity rows (rule 3) are kept, and
+    the relaxation they leave is solved greedily row by row (a unit of an order counts once, at its best site and
+    day), so the bound is about the backlog's value rather than every site making every order in full: gen-800's
+    bound without its LP falls from ~28 M to ~16.7 M yuan.
+    """
+    in_quantity_row = [False] * m.num_vars
+    total = m.objective_offset
+    for i, (cols, coefs) in enumerate(m.rows):
+        if not m.row_names[i].startswith("quantity[") or any(c != 1.0 for c in coefs):
+            continue
+        if any(in_quantity_row[j] for j in cols):
+            continue
+        room = m.row_ub[i] - sum(m.lb[j] for j in cols)
+        total += sum(m.obj[j] * m.lb[j] for j in cols)
+        for j in sorted(cols, key=lambda j: -m.obj[j]):
+            in_quantity_row[j] = True
+            if m.obj[j] > 0 and room > 0:
+                take = min(room, m.ub[j] - m.lb[j])
+                total += m.obj[j] * take
+                room -= take
+    total += sum(c * (m.ub[j] if c > 0 else m.lb[j]) for j, c in enumerate(m.obj) if not in_quantity_row[j])
+    return total
 
 
 def _objective_of(m: Milp, values: list[float]) -> float:

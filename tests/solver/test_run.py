@@ -26,6 +26,7 @@ from solver.run import (
     _objective_of,
     _ProgressRelay,
     _solve_mathopt,
+    _trivial_bound,
     plan_values,
     solve_model,
 )
@@ -110,3 +111,23 @@ def test_a_large_block_goes_to_lp_dive_and_parts_and_keeps_a_valid_plan_and_boun
         assert plan.objective is not None and plan.bound is not None and optimum.objective is not None
         assert plan.objective >= objective(scenario, manual_plan(scenario)) - 1e-6
         assert plan.bound >= optimum.objective - 1e-6
+
+
+def test_fallback_bound_respects_quantities_and_stays_above_the_optimum(tight_block: tuple[Milp, list[float]]) -> None:
+    sub, hint = tight_block
+    box_bound = sum(c * (sub.ub[j] if c > 0 else sub.lb[j]) for j, c in enumerate(sub.obj))
+    bound = _trivial_bound(sub)
+    full = _solve_mathopt(sub, SolveOptions(), 60.0, _Interrupters().new(), None, hint)
+    assert full.optimal
+    assert full.objective - 1e-6 <= bound < box_bound
+    # No order can be worth more than its quantity at its best unit margin.
+    best_margin_total = 0.0
+    for i, (cols, _) in enumerate(sub.rows):
+        if sub.row_names[i].startswith("quantity["):
+            best_margin_total += sub.row_ub[i] * max(max(sub.obj[j] for j in cols), 0.0)
+    assert bound <= best_margin_total + box_bound_outside_quantity_rows(sub) + 1e-6
+
+
+def box_bound_outside_quantity_rows(sub: Milp) -> float:
+    inside = {j for i, (cols, _) in enumerate(sub.rows) if sub.row_names[i].startswith("quantity[") for j in cols}
+    return sum(max(c, 0.0) * sub.ub[j] for j, c in enumerate(sub.obj) if j not in inside)
