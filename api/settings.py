@@ -25,7 +25,7 @@ class Settings(BaseSettings):
     # PostgreSQL only: the schema the service's tables live in (search_path); None = the server default.
     database_schema: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 
-    secret_key: str = Field(default_factory=lambda: secrets.token_urlsafe(48), min_length=16)
+    secret_key: str = Field(default_factory=lambda: secrets.token_urlsafe(48), min_length=32)
     token_algorithm: Literal["HS256", "HS384", "HS512"] = "HS256"
     access_token_minutes: int = Field(default=8 * 60, ge=1, le=7 * 24 * 60)
 

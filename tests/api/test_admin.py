@@ -9,9 +9,11 @@ from typing import Any
 import jwt
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import ValidationError
 
 from api import credit_code
 from api.server import create_app
+from api.settings import Settings
 from tests.api.conftest import Backend, World, build_world, credit, firm_body, ok, start
 
 PROBLEM_KEYS = {"type", "title", "status", "detail", "instance"}
@@ -103,7 +105,7 @@ def test_bad_and_expired_tokens(world: World) -> None:
                           "exp": now - dt.timedelta(hours=1)}, "test-secret-key-0123456789abcdef", algorithm="HS256")
     assert client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {expired}"}).status_code == 401
     forged = jwt.encode({"sub": str(world.users["coord"]), "exp": now + dt.timedelta(hours=1)},
-                        "another-secret-0123456789abcdef", algorithm="HS256")
+                        "another-secret-key-0123456789abcdef", algorithm="HS256")
     assert client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {forged}"}).status_code == 401
 
 
@@ -224,3 +226,10 @@ def test_health_needs_no_token(sqlite_backend: Backend) -> None:
         assert client.get("/health").json() == {"status": "ok", "database": "ok"}
 
 
+
+
+def test_a_signing_key_shorter_than_32_characters_is_refused() -> None:
+    # HS256 wants at least 32 bytes of key (RFC 7518, 3.2); a short one must stop the service at start.
+    with pytest.raises(ValidationError, match="secret_key"):
+        Settings(secret_key="x" * 31)
+    assert len(Settings(secret_key="x" * 32).secret_key) == 32
