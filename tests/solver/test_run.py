@@ -26,6 +26,7 @@ from solver.run import (
     _objective_of,
     _ProgressRelay,
     _solve_mathopt,
+    _time_weight,
     _trivial_bound,
     plan_values,
     solve_model,
@@ -131,3 +132,26 @@ def test_fallback_bound_respects_quantities_and_stays_above_the_optimum(tight_bl
 def box_bound_outside_quantity_rows(sub: Milp) -> float:
     inside = {j for i, (cols, _) in enumerate(sub.rows) if sub.row_names[i].startswith("quantity[") for j in cols}
     return sum(max(c, 0.0) * sub.ub[j] for j, c in enumerate(sub.obj) if j not in inside)
+
+
+def test_time_goes_to_blocks_by_size_and_by_what_they_can_still_gain(tight_block: tuple[Milp, list[float]]) -> None:
+    sub, start = tight_block
+    bound = _trivial_bound(sub)
+    from_start = _time_weight(sub, start, bound)
+    from_nothing = _time_weight(sub, None, bound)
+    # Starting from nothing leaves more to gain than starting from the hand plan, so it claims more time.
+    assert from_nothing > from_start > 0
+    # A block whose start plan already reaches its bound has (almost) nothing to gain: it claims the least.
+    assert _time_weight(sub, start, _objective_of(sub, start)) < from_start
+    # Twice the size for the same gain claims more time, but not twice as much (sqrt: size alone starved
+    # mid-sized blocks of county alliances).
+    twice = Milp()
+    for copy in range(2):
+        offset = copy * sub.num_vars
+        for j in range(sub.num_vars):
+            twice.add_var(sub.lb[j], sub.ub[j], sub.integer[j], sub.obj[j], sub.var_names[j])
+        for i, (cols, coefs) in enumerate(sub.rows):
+            twice.add_row([c + offset for c in cols], coefs, sub.row_lb[i], sub.row_ub[i], sub.row_names[i])
+    gain = bound - _objective_of(sub, start)
+    same_gain = _time_weight(twice, start + start, 2 * _objective_of(sub, start) + gain)
+    assert from_start < same_gain < 2 * from_start
