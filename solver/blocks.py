@@ -91,21 +91,42 @@ def sub_milp(m: Milp, block: Block) -> Milp:
     return sub
 
 
-def restricted(m: Milp, keep: list[int]) -> Milp:
-    """The MILP over ``keep`` only, every other variable held at zero.
+def rows_of_columns(m: Milp) -> list[list[int]]:
+    """For each variable, the rows it appears in (the column view of the matrix, built once per block)."""
+    rows_of: list[list[int]] = [[] for _ in range(m.num_vars)]
+    for i, (cols, _) in enumerate(m.rows):
+        for j in cols:
+            if not rows_of[j] or rows_of[j][-1] != i:
+                rows_of[j].append(i)
+    return rows_of
 
-    Valid only where the others may be zero (no pinned lower bound), which the caller checks.  Variable k of the
-    result is ``keep[k]``.
+
+def with_others_fixed(m: Milp, keep: list[int], values: list[float], rows_of: list[list[int]]) -> Milp:
+    """The MILP over ``keep``, every other variable held at its value in ``values``: a neighbourhood of a plan.
+
+    Links across the neighbourhood's edge keep what the plan gives them (rather than being dropped, as parts
+    solved apart once did), so the plan restricted to ``keep`` stays feasible and a solve of the neighbourhood
+    can only improve on it.  Only rows that touch ``keep`` are built, with the fixed variables' part moved into
+    their bounds.  Variable k of the result is ``keep[k]``.
     """
     local = {j: k for k, j in enumerate(keep)}
-    sub = Milp(name=f"{m.name}-part")
+    sub = Milp(name=f"{m.name}-neighbourhood")
     for j in keep:
         sub.add_var(m.lb[j], m.ub[j], m.integer[j], m.obj[j], m.var_names[j], m.var_firms[j], m.structural[j])
-    for i, (cols, coefs) in enumerate(m.rows):
-        pairs = [(local[j], c) for j, c in zip(cols, coefs, strict=True) if j in local]
-        if pairs:
-            sub.add_row([k for k, _ in pairs], [c for _, c in pairs], m.row_lb[i], m.row_ub[i], m.row_names[i],
-                        m.row_redundant[i])
+    for i in sorted({i for j in keep for i in rows_of[j]}):
+        cols, coefs = m.rows[i]
+        free_cols: list[int] = []
+        free_coefs: list[float] = []
+        fixed = 0.0
+        for j, c in zip(cols, coefs, strict=True):
+            k = local.get(j)
+            if k is None:
+                fixed += c * values[j]
+            else:
+                free_cols.append(k)
+                free_coefs.append(c)
+        sub.add_row(free_cols, free_coefs, m.row_lb[i] - fixed, m.row_ub[i] - fixed, m.row_names[i],
+                    m.row_redundant[i])
     return sub
 
 

@@ -26,7 +26,15 @@ from alliance.manual import manual_plan
 from alliance.plan import LoanRow, Plan, ProductionRow, Status, relative_gap
 from alliance.replan import ReplanConstraints
 from alliance.scenario import Scenario
-from solver.blocks import Block, geographic_parts, pack_blocks, restricted, split_blocks, sub_milp
+from solver.blocks import (
+    Block,
+    geographic_parts,
+    pack_blocks,
+    rows_of_columns,
+    split_blocks,
+    sub_milp,
+    with_others_fixed,
+)
 from solver.candidates import build_candidates
 from solver.milp import Milp
 from solver.model import Variables, build_model
@@ -147,12 +155,12 @@ class _ProgressRelay:
 HIGHS_OPTIONS: dict[str, float] = {"mip_heuristic_effort": 0.3}
 # Share of a block's time for the shape relaxation: on park-24-tight its root alone takes ~15 s of 2 loaded cores.
 SHAPE_SHARE = 0.6
-# Blocks larger than this get an LP bound and a plan from geographic parts of about PART_FIRMS firms solved
-# apart (docs/solver.md).  Measured: a 14,768-variable block (100 firms) does better staged, 35-41k-variable
+# Blocks larger than this get an LP bound and a plan from a search over geographic neighbourhoods of about
+# PART_FIRMS firms (docs/solver.md).  Measured: a 14,768-variable block (100 firms) does better staged, 35-41k-variable
 # blocks (300 firms) get nothing from the staged solve in their minute and do better in parts.
 PART_VARS = 25_000
 PART_FIRMS = 30
-# Share of a large block's time for its LP relaxation (the bound) on one thread; the parts get the rest.
+# Share of a large block's time for its LP relaxation (the bound) on one thread; the neighbourhoods get the rest.
 LP_SHARE = 0.5
 # Time for the LP dive when it runs before the staged solve on the same worker: DIVE_SHARE of the block's time,
 # but at least DIVE_MIN_S (up to half the time), since on a tight park the dive needs 3-6 s for its plans
@@ -161,9 +169,11 @@ LP_SHARE = 0.5
 DIVE_SHARE = 0.3
 DIVE_MIN_S = 8.0
 DIVE_SHARE_PARALLEL = 0.8
-# Parts of a large block get seconds each, too few for the shape relaxation: the LP dive takes all their time
+# Neighbourhoods of a large block get seconds each, too few for the shape relaxation: the LP dive takes all their time
 # (gen-300-tight, 60 s: 4,043,032 against 3,894,551 with half of it).
 PART_DIVE_SHARE = 1.0
+# Share of what is left of a large block's time for each round of neighbourhoods, the first one included.
+ROUND_SHARE = 0.6
 # Blocks smaller than this are packed together: one solve per handful of firms costs more than it saves.
 BATCH_VARS = 12_000
 
@@ -407,45 +417,77 @@ def _lp_dive(
     return _BlockResult(dive.values, dive.objective, bound, False, False, f"LP-DIVE:{dive.termination}")
 
 
-def _solve_parts(
+def _neighbourhood_search(
     sub: Milp, options: SolveOptions, time_limit_s: float, interrupters: _Interrupters,
     coords: tuple[list[float], list[float]], workers: int, hint: list[float] | None,
 ) -> list[float] | None:
-    """A plan for a large block from its geographic parts solved apart (links across parts left out).
+    """A plan for a large block, improved one geographic neighbourhood at a time from the start plan.
 
-    A county-sized block is too big for the shape relaxation to find good plans in minutes; parts of a park's
-    size are solved in seconds each, and together they make a plan the whole-block steps then start from.
+    A county-sized block is too big for the shape relaxation to find good plans in minutes; neighbourhoods of a
+    park's size (PART_FIRMS firms) are solved in seconds each, with everything outside them held at the current
+    plan, so links across a neighbourhood's edge keep what the plan gives them and each solve can only improve
+    it.  Rounds alternate two partitions whose edges cross (the second turned by 45 degrees), so the links that
+    straddle one round's edges are free in the next.  Parts solved apart with their edge links dropped lost
+    those links: on gen-300-tight's 57,570-column block they covered 23,758 columns (docs/solver.md).
     """
     deadline = time.monotonic() + time_limit_s
-    parts = geographic_parts(sub, coords[0], coords[1], PART_FIRMS)
-    values = [0.0] * sub.num_vars
-    # Parts start in order, largest share of time to the largest part; parallel workers share the wall clock.
-    total = sum(len(p) for p in parts) or 1
-    started = [0]
+    values = list(hint) if hint is not None else [max(0.0, lb) for lb in sub.lb]
+    if not sub.is_feasible(values):
+        return None
+    rows_of = rows_of_columns(sub)
+    lat, lon = coords
+    partitions = [(lat, lon), ([a + b for a, b in zip(lat, lon, strict=True)],
+                               [a - b for a, b in zip(lat, lon, strict=True)])]
     lock = threading.Lock()
 
-    def solve_part(keep: list[int]) -> None:
-        if interrupters.stop.is_set():
+    def improve(keep: list[int], share: float) -> None:
+        if interrupters.stop.is_set() or share < 0.2:
             return
         with lock:
-            remaining = max(0.05, deadline - time.monotonic())
-            share = min(remaining, remaining * len(keep) / max(1, total - started[0]) * workers)
-            started[0] += len(keep)
-        # The hand-matching plan restricted to the part is a start when it does not lean on other parts.
-        part_hint = None if hint is None else [hint[j] for j in keep]
-        res = _staged(restricted(sub, keep), options, share, interrupters, None, part_hint, None,
-                      dive_share=PART_DIVE_SHARE)
-        if res.values is not None:
-            with lock:
+            current = [values[j] for j in keep]
+            neighbourhood = with_others_fixed(sub, keep, values, rows_of)
+        res = _staged(neighbourhood, options, share, interrupters, None, current, None, dive_share=PART_DIVE_SHARE)
+        if res.values is None or res.objective <= _objective_of(neighbourhood, current) + 1e-6:
+            return
+        with lock:
+            before = [values[j] for j in keep]
+            for k, j in enumerate(keep):
+                values[j] = res.values[k]
+            # Neighbourhoods of one round share no row, so this holds; checked, as a wrong plan costs more.
+            touched = {i for j in keep for i in rows_of[j]}
+            if not sub.rows_hold(touched, values):
                 for k, j in enumerate(keep):
-                    values[j] = res.values[k]
+                    values[j] = before[k]
 
-    if workers <= 1:
-        for keep in parts:
-            solve_part(keep)
-    else:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            list(pool.map(solve_part, parts))
+    round_no = 0
+    while not interrupters.stop.is_set():
+        left = deadline - time.monotonic()
+        if left < 1.0:
+            break
+        # Each round takes ROUND_SHARE of what is left (each neighbourhood needs seconds for its dive), the last
+        # one all of it; later rounds work over the earlier rounds' seams.
+        round_s = left if left < 4.0 else ROUND_SHARE * left
+        round_deadline = time.monotonic() + round_s
+        part_lat, part_lon = partitions[round_no % len(partitions)]
+        parts = geographic_parts(sub, part_lat, part_lon, PART_FIRMS)
+        total = sum(len(p) for p in parts) or 1
+        started = [0]
+
+        def solve_part(keep: list[int], round_deadline: float = round_deadline, total: int = total,
+                       started: list[int] = started) -> None:
+            with lock:
+                remaining = max(0.0, round_deadline - time.monotonic())
+                share = min(remaining, remaining * len(keep) / max(1, total - started[0]) * workers)
+                started[0] += len(keep)
+            improve(keep, share)
+
+        if workers <= 1:
+            for keep in parts:
+                solve_part(keep)
+        else:
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                list(pool.map(solve_part, parts))
+        round_no += 1
     return values if sub.is_feasible(values) else None
 
 
@@ -453,11 +495,11 @@ def _large_block(
     sub: Milp, options: SolveOptions, deadline: float, interrupters: _Interrupters,
     relay: _ProgressRelay | None, hint: list[float] | None, coords: tuple[list[float], list[float]], workers: int,
 ) -> _BlockResult:
-    """A block too large for the staged solve in the time: LP bound first, then its geographic parts apart.
+    """A block too large for the staged solve in the time: LP bound on one worker, neighbourhoods on the others.
 
     The LP relaxation, by interior point, proves a bound in tens of seconds on a county-sized block (park-sized
-    parts cannot: links across their boundaries are left out); the parts, solved apart with the staged solve,
-    give the plan.
+    neighbourhoods cannot: each holds the rest fixed); the neighbourhood search, from the hand plan, gives the
+    plan, and a dive on the whole block from its LP competes with it.
     """
     time_limit_s = max(0.05, deadline - time.monotonic())
     # Without the per-day indicator rows the LP is ~30% faster for a bound 0.01% weaker (300 firms, measured).
@@ -475,7 +517,7 @@ def _large_block(
     def dive_whole(limit: float) -> None:
         # The LP dive on the whole block, from the LP just solved: links across part boundaries stay possible.
         # gen-300's 74,723-column block: 2,110,067 in 15 s after the LP, against 2,007,122 by hand; on a tight
-        # block of that size it found nothing in 40 s, so the parts still run.
+        # block of that size it found nothing in 40 s, so the neighbourhood search still runs.
         lp = lp_box[0]
         if lp.values is None or not lp.optimal or limit <= 0.05 or interrupters.stop.is_set():
             return
@@ -484,19 +526,19 @@ def _large_block(
                                        objective_only=True))
 
     if workers >= 2:
-        # One worker proves the bound, then dives; the others solve the parts.
+        # One worker proves the bound, then dives; the others search neighbourhoods.
         def bound_then_dive() -> None:
             solve_lp(time_limit_s)
             dive_whole(deadline - time.monotonic())
 
         lp_thread = threading.Thread(target=bound_then_dive, daemon=True)
         lp_thread.start()
-        parts_plan = _solve_parts(sub, options, time_limit_s, interrupters, coords, workers - 1, hint)
+        parts_plan = _neighbourhood_search(sub, options, time_limit_s, interrupters, coords, workers - 1, hint)
         lp_thread.join()
     else:
         solve_lp(LP_SHARE * time_limit_s)
         dive_whole(0.5 * (deadline - time.monotonic()))
-        parts_plan = _solve_parts(
+        parts_plan = _neighbourhood_search(
             sub, options, max(0.05, deadline - time.monotonic()), interrupters, coords, 1, hint
         )
     lp = lp_box[0]
@@ -619,7 +661,7 @@ def _solve_block(
     if options.backend != "highs":
         return _solve_mathopt(sub, options, time_limit_s, interrupters.new(), relay, hint)
     if workers <= 1 or sub.num_vars > PART_VARS:
-        # A large block uses its workers on its parts; the whole-block full model would only crowd them out.
+        # A large block uses its workers on its neighbourhoods; the whole-block full model would crowd them out.
         return _staged(sub, options, time_limit_s, interrupters, relay, hint, coords, workers)
     board = _Board(sub, hint)
     box: list[_BlockResult] = []
@@ -722,8 +764,10 @@ def solve_model(
 
     t1 = time.monotonic()
     try:
-        for k, b in enumerate(blocks):
-            run(k, b)
+        # Smallest claim first: a block that finishes early leaves its time to the larger ones after it, and a
+        # county-sized block running past its share (gen-800: ~10 s of 287) no longer takes a small block's.
+        for k in sorted(range(len(blocks)), key=lambda k: (weights[k], k)):
+            run(k, blocks[k])
     finally:
         done.set()
     stats.solve_s = time.monotonic() - t1

@@ -1,0 +1,71 @@
+"""Neighbourhoods of a plan (``solver.blocks.with_others_fixed``) and the search that walks them."""
+
+from __future__ import annotations
+
+import pytest
+
+from alliance.generator import generate_alliance
+from alliance.manual import manual_plan
+from alliance.scenario import Scenario
+from solver.blocks import geographic_parts, pack_blocks, rows_of_columns, split_blocks, sub_milp, with_others_fixed
+from solver.candidates import build_candidates
+from solver.milp import Milp
+from solver.model import build_model
+from solver.run import (
+    BATCH_VARS,
+    SolveOptions,
+    _Interrupters,
+    _neighbourhood_search,
+    _objective_of,
+    _solve_mathopt,
+    plan_values,
+)
+
+Block = tuple[Milp, list[float], tuple[list[float], list[float]]]
+
+
+@pytest.fixture(scope="module")
+def block_with_plan() -> Block:
+    """The largest block of a tight 12-firm alliance, the hand plan on it, and the firms' coordinates."""
+    scenario: Scenario = generate_alliance(12, seed=5, tight=True)
+    milp, variables = build_model(scenario, build_candidates(scenario), None)
+    start = plan_values(scenario, milp, variables, manual_plan(scenario))
+    assert start is not None
+    block = max(pack_blocks(split_blocks(milp), BATCH_VARS), key=lambda b: b.size)
+    coords = ([e.lat for e in scenario.enterprises], [e.lon for e in scenario.enterprises])
+    return sub_milp(milp, block), [start[j] for j in block.vars], coords
+
+
+def test_a_neighbourhood_keeps_the_plan_feasible_and_its_solutions_fit_back(block_with_plan: Block) -> None:
+    sub, plan, (lat, lon) = block_with_plan
+    rows_of = rows_of_columns(sub)
+    parts = geographic_parts(sub, lat, lon, 4)
+    assert len(parts) >= 2
+    crossing = set(range(sub.num_vars)) - {j for part in parts for j in part}
+    assert any(plan[j] > 0 for j in crossing), "the hand plan uses links across the parts' edges"
+    for keep in parts:
+        neighbourhood = with_others_fixed(sub, keep, plan, rows_of)
+        current = [plan[j] for j in keep]
+        assert neighbourhood.is_feasible(current)
+        best = _solve_mathopt(neighbourhood, SolveOptions(), 30.0, _Interrupters().new(), None, current)
+        assert best.optimal and best.values is not None
+        assert best.objective >= _objective_of(neighbourhood, current) - 1e-6
+        merged = list(plan)
+        for k, j in enumerate(keep):
+            merged[j] = best.values[k]
+        # Links across the edge kept what the plan gave them, so the merged plan holds for the whole block.
+        assert sub.is_feasible(merged)
+        assert _objective_of(sub, merged) >= _objective_of(sub, plan) - 1e-6
+        assert all(merged[j] == plan[j] for j in crossing)
+
+
+def test_neighbourhood_search_improves_on_its_start_and_keeps_a_feasible_plan(block_with_plan: Block) -> None:
+    sub, plan, coords = block_with_plan
+    nothing = [0.0] * sub.num_vars
+    assert sub.is_feasible(nothing)
+    found = _neighbourhood_search(sub, SolveOptions(), 6.0, _Interrupters(), coords, 1, nothing)
+    assert found is not None and sub.is_feasible(found)
+    assert _objective_of(sub, found) > 0.0
+    from_hand = _neighbourhood_search(sub, SolveOptions(), 6.0, _Interrupters(), coords, 2, plan)
+    assert from_hand is not None and sub.is_feasible(from_hand)
+    assert _objective_of(sub, from_hand) >= _objective_of(sub, plan) - 1e-6
