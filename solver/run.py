@@ -439,11 +439,13 @@ def _neighbourhood_search(
     partitions = [(lat, lon), ([a + b for a, b in zip(lat, lon, strict=True)],
                                [a - b for a, b in zip(lat, lon, strict=True)])]
     lock = threading.Lock()
+    attempted = [0]
 
     def improve(keep: list[int], share: float) -> None:
         if interrupters.stop.is_set() or share < 0.2:
             return
         with lock:
+            attempted[0] += 1
             current = [values[j] for j in keep]
             neighbourhood = with_others_fixed(sub, keep, values, rows_of)
         res = _staged(neighbourhood, options, share, interrupters, None, current, None, dive_share=PART_DIVE_SHARE)
@@ -481,12 +483,15 @@ def _neighbourhood_search(
                 started[0] += len(keep)
             improve(keep, share)
 
+        attempted_before = attempted[0]
         if workers <= 1:
             for keep in parts:
                 solve_part(keep)
         else:
             with ThreadPoolExecutor(max_workers=workers) as pool:
                 list(pool.map(solve_part, parts))
+        if attempted[0] == attempted_before:
+            break  # too little time left for any neighbourhood: another round would only spin
         round_no += 1
     return values if sub.is_feasible(values) else None
 
