@@ -9,6 +9,7 @@ term.  Collecting the matrix in flat lists and handing MathOpt one
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ortools.math_opt import model_pb2, sparse_containers_pb2
@@ -87,13 +88,9 @@ class Milp:
         for j, x in enumerate(values):
             if x < self.lb[j] - tol or x > self.ub[j] + tol:
                 return False
-        for i, (cols, coefs) in enumerate(self.rows):
-            act = sum(c * values[j] for j, c in zip(cols, coefs, strict=True))
-            if act < self.row_lb[i] - tol or act > self.row_ub[i] + tol:
-                return False
-        return True
+        return self.rows_hold(range(self.num_rows), values, tol)
 
-    def rows_hold(self, rows: set[int] | list[int], values: list[float], tol: float = 1e-6) -> bool:
+    def rows_hold(self, rows: Iterable[int], values: list[float], tol: float = 1e-6) -> bool:
         """Rows ``rows`` hold for ``values`` (a cheaper check than ``is_feasible`` after a local change)."""
         for i in rows:
             cols, coefs = self.rows[i]

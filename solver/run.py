@@ -258,7 +258,7 @@ def _trivial_bound(m: Milp) -> float:
     return total
 
 
-def _time_weight(sub: Milp, start: list[float] | None, quantity_bound: float | None) -> float:
+def _time_weight(sub: Milp, start: list[float] | None, quantity_bound: float) -> float:
     """A block's claim on the time: the geometric mean of its size and of what it can still gain.
 
     Size alone starved the mid-sized blocks of county alliances: on gen-300 (60 s) the 74,723-column block got
@@ -266,8 +266,7 @@ def _time_weight(sub: Milp, start: list[float] | None, quantity_bound: float | N
     returned the hand plan, 8.3% from its bound (1.0% with 9 s).  What a block can gain is its quantity bound
     less its start plan; size still counts, as larger blocks need longer for the same progress.
     """
-    bound = _trivial_bound(sub) if quantity_bound is None else quantity_bound
-    gain = bound - (_objective_of(sub, start) if start is not None and sub.is_feasible(start) else 0.0)
+    gain = quantity_bound - (_objective_of(sub, start) if start is not None and sub.is_feasible(start) else 0.0)
     return math.sqrt(max(1, sub.num_vars) * max(1.0, gain))
 
 
@@ -370,6 +369,16 @@ def _with_shape_fixed(sub: Milp, shape: list[float]) -> Milp:
     return dataclasses.replace(sub, ub=ub)
 
 
+def _lp_relaxation(sub: Milp) -> Milp:
+    """The block's LP relaxation without the per-day indicator rows (implied once the yes/no decisions are integral).
+
+    Without them the LP takes half the time (gen-300-tight's 14,093-column block: 1.9 s against 4.3 s; ~30% on
+    300-firm county blocks) for a bound 0.01-0.25% weaker, which the other steps tighten.
+    """
+    lean = sub.without_redundant_rows()
+    return dataclasses.replace(lean, integer=[False] * lean.num_vars)
+
+
 def _lp_restricted(sub: Milp, lp_values: list[float], hint: list[float] | None) -> Milp:
     """The block limited to what its LP relaxation uses: integer variables at zero in the LP stay at zero.
 
@@ -396,11 +405,7 @@ def _lp_dive(
     Returns None when the LP is not solved in time.
     """
     deadline = time.monotonic() + time_limit_s
-    # Without the per-day indicator rows the LP takes half the time (gen-300-tight's 14,093-column block: 1.9 s
-    # against 4.3 s) for a bound 0.25% weaker, which the other steps tighten; seconds count most on short dives.
-    lean = sub.without_redundant_rows()
-    relaxation = dataclasses.replace(lean, integer=[False] * lean.num_vars)
-    lp = _solve_mathopt(relaxation, options, time_limit_s, interrupters.new(), None, None)
+    lp = _solve_mathopt(_lp_relaxation(sub), options, time_limit_s, interrupters.new(), None, None)
     if lp.values is None or not lp.optimal:
         return None
     if relay is not None:
@@ -507,9 +512,7 @@ def _large_block(
     plan, and a dive on the whole block from its LP competes with it.
     """
     time_limit_s = max(0.05, deadline - time.monotonic())
-    # Without the per-day indicator rows the LP is ~30% faster for a bound 0.01% weaker (300 firms, measured).
-    lean = sub.without_redundant_rows()
-    relaxation = dataclasses.replace(lean, integer=[False] * lean.num_vars)
+    relaxation = _lp_relaxation(sub)
     lp_box: list[_BlockResult] = []
     dive_box: list[_BlockResult] = []
 
@@ -564,7 +567,6 @@ class _Board:
 
     def __init__(self, sub: Milp, hint: list[float] | None) -> None:
         self._lock = threading.Lock()
-        self._sub = sub
         self.values: list[float] | None = None
         self.objective = float("-inf")
         if hint is not None and sub.is_feasible(hint):
@@ -745,8 +747,9 @@ def solve_model(
     lock = threading.Lock()
     subs = [sub_milp(milp, b) for b in blocks]
     trivial = {k: _trivial_bound(sub) for k, sub in enumerate(subs)} if len(blocks) > 1 else {}
-    weights = {k: _time_weight(sub, None if start is None else [start[j] for j in b.vars], trivial.get(k))
-               for k, (sub, b) in enumerate(zip(subs, blocks, strict=True))}
+    # With one block the weight cannot matter: it gets all the time, without a feasibility pass over its rows.
+    weights = {k: _time_weight(sub, None if start is None else [start[j] for j in b.vars], trivial[k])
+               for k, (sub, b) in enumerate(zip(subs, blocks, strict=True))} if len(blocks) > 1 else {0: 1.0}
     relay_single = _ProgressRelay(on_progress, t0) if len(blocks) == 1 else None
     relay_total = _ProgressRelay(on_progress, t0)
 
