@@ -42,7 +42,11 @@ from alliance.scenario import Scenario, load_scenario
 from benchmarks.measure import METHODS, run_method, solver_digest
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED_SCENARIOS = REPO.parent / "shared" / "scenarios"
+# ../shared beside the checkout when CI lays it out, else the copy the tests use (tests/data/scenarios).
+SHARED_SCENARIOS = next(
+    (d for d in (REPO.parent / "shared" / "scenarios", REPO / "tests" / "data" / "scenarios") if d.is_dir()),
+    REPO / "tests" / "data" / "scenarios",
+)
 SHARED_CASES = ("park-24.json", "park-24-tight.json", "tight-12.json")
 RESULTS_FILE = REPO / "benchmarks" / "results.json"
 QUICK_RESULTS_FILE = REPO / "benchmarks" / "results-quick.json"

@@ -1,4 +1,10 @@
-"""Shared test configuration: where the shared scenarios live, and hypothesis profiles."""
+"""Shared test configuration: where the scenarios live, and hypothesis profiles.
+
+The shared scenarios and their reference values are copied into ``tests/data/scenarios`` (source:
+``shared/scenarios`` of the steering repository, see its ``SOURCE.md``), so a fresh clone passes its tests
+with nothing beside it.  ``tests/test_shared_copy.py`` compares the copy with ``../shared`` when that
+folder is there, and skips, saying so, when it is not.
+"""
 
 from __future__ import annotations
 
@@ -12,13 +18,15 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 def shared_dir() -> Path:
-    """``shared/`` beside the checkout (as CI lays it out), or ``ALLIANCE_SHARED_DIR``."""
+    """``shared/`` beside the checkout (as CI lays it out), or ``ALLIANCE_SHARED_DIR``; may be absent."""
     override = os.environ.get("ALLIANCE_SHARED_DIR")
     return Path(override) if override else REPO_ROOT.parent / "shared"
 
 
-SCENARIOS_DIR = shared_dir() / "scenarios"
+# The in-repository copy: tests never depend on a folder outside the checkout.
+SCENARIOS_DIR = REPO_ROOT / "tests" / "data" / "scenarios"
 SHARED_SCENARIOS = sorted(SCENARIOS_DIR.glob("*.json"))
+OUTSIDE_SCENARIOS_DIR = shared_dir() / "scenarios"
 
 # Solves are CPU-bound and the machines are shared: no per-example deadline, few examples.
 settings.register_profile(
@@ -35,5 +43,5 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "alliance"))
 @pytest.fixture(scope="session")
 def scenarios_dir() -> Path:
     if not SHARED_SCENARIOS:
-        pytest.skip(f"no shared scenarios under {SCENARIOS_DIR}")
+        pytest.fail(f"the scenario copy under {SCENARIOS_DIR} is missing")
     return SCENARIOS_DIR

@@ -1,6 +1,6 @@
 """Every shared scenario: the plan obeys the rules and reaches the independent reference within 0.5%.
 
-Reference values come from ``shared/scenarios/REFERENCE.md`` (an independent
+Reference values come from ``tests/data/scenarios/REFERENCE.md`` (a copy of ``shared/scenarios``) (an independent
 MILP + checker), parsed here so the test follows the file, not a copy of it.
 """
 
