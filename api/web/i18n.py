@@ -1,5 +1,9 @@
 """UI strings: one JSON dictionary per language in ``locales/`` (Chinese first, English second).
 
+``locales/zh.json`` holds the common strings; each area of the service may add its own file
+``locales/zh/<area>.json`` (and the same name under ``en/``), merged in name order, so that areas
+built side by side never edit the same file.  A key defined twice is an error, caught at load.
+
 The same dictionary serves the Jinja2 page shells (``t("key")``) and the
 browser modules (embedded in every page as JSON), so no string is written
 twice.  Placeholders are ``{name}``.  A key missing from a language is a
@@ -27,6 +31,13 @@ LOCALES = Path(__file__).resolve().parent / "locales"
 @cache
 def messages(lang: Lang) -> dict[str, str]:
     data: dict[str, str] = json.loads((LOCALES / f"{lang}.json").read_text(encoding="utf-8"))
+    area_dir = LOCALES / lang
+    for area in sorted(area_dir.glob("*.json")) if area_dir.is_dir() else []:
+        extra: dict[str, str] = json.loads(area.read_text(encoding="utf-8"))
+        twice = sorted(set(extra) & set(data))
+        if twice:
+            raise ValueError(f"{area}: keys already defined elsewhere: {', '.join(twice[:5])}")
+        data.update(extra)
     return data
 
 
