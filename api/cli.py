@@ -1,4 +1,4 @@
-"""The ``alliance`` command: solve a scenario, check a plan, run the Dehua demo, start the service.
+"""The ``alliance`` command: solve a scenario, check a plan, run the Dehua demo, start the service or a worker.
 
 A thin shell over ``alliance`` (schemas, checker, report) and ``solver``:
 it reads files, shows progress and tables, and maps outcomes to exit codes.
@@ -343,6 +343,21 @@ def serve(
     from api.server import serve as run_server  # lazy: FastAPI and the database load only for this command
 
     run_server(host=host, port=port, database_url=database_url)
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[int, typer.Option("--concurrency", "-c", min=1, max=64,
+                                             help="并行求解的进程数 / solver processes")] = DEFAULT_THREADS,
+    max_tasks_per_child: Annotated[int, typer.Option(
+        "--max-tasks-per-child", min=1, help="每个进程跑几个任务后换新进程 / jobs per process before it is replaced",
+    )] = 1,
+    loglevel: Annotated[str, typer.Option("--loglevel", help="日志级别 / log level")] = "info",
+) -> None:
+    """运行计划任务的 Celery 工作进程（需 ALLIANCE_BROKER_URL）/ Run planning jobs as a Celery worker."""
+    from api.distributed.worker import run_worker  # lazy: Celery loads only for this command
+
+    raise typer.Exit(run_worker(concurrency=concurrency, max_tasks_per_child=max_tasks_per_child, loglevel=loglevel))
 
 
 def main() -> None:

@@ -8,13 +8,15 @@ Alembic migrations, see :func:`run_migrations`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -69,6 +71,29 @@ def run_migrations(engine: Engine, revision: str = "head") -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+
+
+@contextmanager
+def startup_lock(engine: Engine, schema: str | None) -> Iterator[None]:
+    """On PostgreSQL, one process at a time runs the startup work (migrations, seed, job recovery).
+
+    Two web processes starting together would otherwise both run ``alembic upgrade`` on an empty schema (the
+    second fails on tables that now exist) or both seed the demo.  A session-level advisory lock, keyed by the
+    schema so test runs in other schemas do not wait, is held on its own connection for the whole startup; the
+    second process waits, then finds the work done.  SQLite has one process per database file: no lock.
+    """
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    key = zlib.crc32(f"alliance-startup:{schema or ''}".encode())
+    with engine.connect() as connection:
+        connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
+        connection.commit()
+        try:
+            yield
+        finally:
+            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+            connection.commit()
 
 
 def on_commit(session: Session, callback: Callable[[], None]) -> None:

@@ -238,6 +238,13 @@ class PlanningJob(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     started_at: Mapped[dt.datetime | None] = mapped_column()
     finished_at: Mapped[dt.datetime | None] = mapped_column()
+    # Who runs the job and until when (api/jobs/lease.py): every status change of a running job is conditional on
+    # the owner, so a job never runs twice at once; a lease not renewed in time lets the sweeper hand it on.
+    lease_owner: Mapped[str | None] = mapped_column(String(200))
+    lease_expires_at: Mapped[dt.datetime | None] = mapped_column()
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column()
+    # When the job's task was handed to the broker (None: not yet, or to be handed again by the sweeper).
+    published_at: Mapped[dt.datetime | None] = mapped_column()
 
     round: Mapped[PlanningRound] = relationship()
 

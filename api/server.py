@@ -1,27 +1,30 @@
 """The application: ``create_app(settings)`` for tests and servers, ``serve(...)`` for the CLI.
 
-At startup (the lifespan): migrations to head, the demo seed when the
+At startup (the lifespan, under a PostgreSQL advisory lock so that several
+processes may start at once): migrations to head, the demo seed when the
 database is empty (and ``seed_demo``), the job runner with recovery of jobs a
-previous process left queued or running.  At shutdown the runner stops; a
+previous process left queued or running (the sweeper, with a broker).  At shutdown the runner stops; a
 job it interrupts goes back to ``queued`` and resumes at the next start.
 """
 
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import text
 
-from api.db import make_engine, make_session_factory, run_migrations
+from api.db import make_engine, make_session_factory, run_migrations, startup_lock
 from api.deps import SessionDep
 from api.errors import install_error_handlers
 from api.routes import admin, auth, documents, jobs, proposals, reviews, rounds
 from api.schemas import Health
-from api.services.jobs import JobRunner, SolveFn
-from api.settings import Settings
+from api.services.jobs import JobRunner, Runner, SolveFn
+from api.settings import ConfigurationError, Settings, check_shared_secret
 
 log = logging.getLogger("api")
 
@@ -31,23 +34,25 @@ API_PREFIX = "/api/v1"
 def create_app(settings: Settings | None = None, solve_fn: SolveFn | None = None) -> FastAPI:
     """The application; ``solve_fn`` replaces ``solver.solve`` in the job runner (tests of the runner itself)."""
     settings = settings or Settings()
+    check_shared_secret(settings)
     engine = make_engine(settings.database_url, settings.database_schema)
     session_factory = make_session_factory(engine)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        run_migrations(engine)
-        from api.services.seed import ensure_admin, format_accounts, seed_if_empty
+        with startup_lock(engine, settings.database_schema):
+            run_migrations(engine)
+            from api.services.seed import ensure_admin, format_accounts, seed_if_empty
 
-        if settings.admin_password is not None:
-            ensure_admin(session_factory, settings.admin_username, settings.admin_password.get_secret_value())
-        if settings.seed_demo:
-            app.state.demo_accounts = seed_if_empty(session_factory)
-            if app.state.demo_accounts:
-                print(format_accounts(app.state.demo_accounts), flush=True)
-        runner = JobRunner(session_factory, settings, solve_fn)
-        app.state.runner = runner
-        runner.start()
+            if settings.admin_password is not None:
+                ensure_admin(session_factory, settings.admin_username, settings.admin_password.get_secret_value())
+            if settings.seed_demo:
+                app.state.demo_accounts = seed_if_empty(session_factory)
+                if app.state.demo_accounts:
+                    print(format_accounts(app.state.demo_accounts), flush=True)
+            runner = make_runner(session_factory, settings, solve_fn)
+            app.state.runner = runner
+            runner.start()
         try:
             yield
         finally:
@@ -83,15 +88,33 @@ def create_app(settings: Settings | None = None, solve_fn: SolveFn | None = None
     return app
 
 
+def make_runner(session_factory: Any, settings: Settings, solve_fn: SolveFn | None = None) -> Runner:
+    """Celery workers when a broker is configured (the web process only enqueues), else threads in this process."""
+    if settings.broker_url:
+        if solve_fn is not None:
+            raise ValueError("solve_fn replaces the solver of the in-process runner only")
+        from api.distributed.runner import CeleryJobRunner
+
+        return CeleryJobRunner(session_factory, settings)
+    return JobRunner(session_factory, settings, solve_fn)
+
+
 def serve(host: str = "127.0.0.1", port: int = 8000, database_url: str | None = None) -> None:
     """Run the service with uvicorn: migrations, demo seed (accounts printed), job runner, then requests."""
     import uvicorn
 
     overrides = {"database_url": database_url} if database_url else {}
     settings = Settings(**overrides)  # type: ignore[arg-type]
-    app = create_app(settings)
+    try:
+        app = create_app(settings)
+    except ConfigurationError as exc:
+        print(f"✗ {exc}", file=sys.stderr, flush=True)
+        raise SystemExit(2) from None
     print(f"德化产业链联盟撮合服务 / Dehua alliance service: http://{host}:{port}/  (API docs /docs)", flush=True)
     print(f"数据库 / database: {_safe_url(settings.database_url)}", flush=True)
+    if settings.broker_url:
+        print(f"任务代理 / broker: {_safe_url(settings.broker_url)} (队列 / queue {settings.broker_queue}); "
+              "求解由 alliance worker 进程执行 / solves run in alliance worker processes", flush=True)
     uvicorn.run(app, host=host, port=port, log_level="info")
 
 

@@ -3,7 +3,8 @@
 ``secret_key`` signs the access tokens.  When it is not set, a random key is
 drawn for each process: safe by default, but every restart then logs every
 user out, and several worker processes would not accept each other's tokens.
-Production sets ``ALLIANCE_SECRET_KEY``.
+Production sets ``ALLIANCE_SECRET_KEY``; with PostgreSQL or a broker the
+service refuses to start without it (:func:`check_shared_secret`).
 """
 
 from __future__ import annotations
@@ -52,7 +53,48 @@ class Settings(BaseSettings):
     # Largest upload accepted by the report import, bytes.
     max_upload_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
 
+    # ----- distributed deployment (docs/deployment.md) ---------------------------------------------------------
+    # Celery broker (``redis://host:6379/0``). Unset: jobs run in threads of the web process (the embedded
+    # default). Set: the web process only enqueues; ``alliance worker`` processes run the jobs.
+    broker_url: str | None = None
+    # The broker queue the jobs go to (one per deployment sharing a Redis database).
+    broker_queue: str = Field(default="alliance.jobs", pattern=r"^[A-Za-z0-9_.:-]{1,100}$")
+    # A running job's worker renews its lease this often; a lease not renewed for ``job_lease_s`` is expired and
+    # the sweeper hands the job to another worker.
+    job_heartbeat_s: float = Field(default=5.0, gt=0, le=300)
+    job_lease_s: float = Field(default=30.0, gt=0, le=3600)
+    # The sweeper (in every web process when a broker is set) looks for expired leases this often.
+    job_sweep_interval_s: float = Field(default=10.0, gt=0, le=3600)
+    # A job whose worker was lost this many times is failed with the reason rather than tried again.
+    job_max_attempts: int = Field(default=3, ge=1, le=100)
+    # Redis redelivers an unacknowledged task only after this long; it must exceed the longest allowed solve,
+    # or a task still running is started a second time (celery/celery#4976). None: twice the solve ceiling + 5 min.
+    broker_visibility_timeout_s: int | None = Field(default=None, ge=60)
+
+    def visibility_timeout_s(self) -> int:
+        if self.broker_visibility_timeout_s is not None:
+            return self.broker_visibility_timeout_s
+        return int(2 * self.solver_max_time_limit_s + 300)
+
+    def shared_deployment(self) -> bool:
+        """PostgreSQL or a broker: several processes may share the data, so one key must sign every token."""
+        return self.broker_url is not None or self.database_url.startswith("postgresql")
+
     def effective_time_limit(self, requested: float | None) -> float:
         """The time limit a solve gets: the request's, else the default, never above the ceiling."""
         value = self.solver_time_limit_s if requested is None else requested
         return min(value, self.solver_max_time_limit_s)
+
+
+class ConfigurationError(RuntimeError):
+    """A setting the deployment cannot run with; the message says which and never shows a secret."""
+
+
+def check_shared_secret(settings: Settings) -> None:
+    """With PostgreSQL or a broker, refuse a per-process random signing key: other processes would reject its tokens."""
+    if settings.shared_deployment() and "secret_key" not in settings.model_fields_set:
+        raise ConfigurationError(
+            "使用 PostgreSQL 或任务代理时必须设置 ALLIANCE_SECRET_KEY（至少 32 个字符，各进程相同）/ "
+            "ALLIANCE_SECRET_KEY must be set (32+ characters, the same in every process) when PostgreSQL or a "
+            "broker is configured: a random key per process would reject the other processes' tokens"
+        )

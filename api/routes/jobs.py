@@ -13,13 +13,13 @@ from api.errors import PROBLEM_RESPONSES, Conflict
 from api.models import PlanningJob
 from api.schemas import JobCreate, JobOut, SolveRequest, SolveResponse
 from api.services import planning
-from api.services.jobs import JobRunner
+from api.services.jobs import Runner
 
 router = APIRouter(responses=PROBLEM_RESPONSES)
 
 
-def runner_of(request: Request) -> JobRunner:
-    runner: JobRunner = request.app.state.runner
+def runner_of(request: Request) -> Runner:
+    runner: Runner = request.app.state.runner
     return runner
 
 

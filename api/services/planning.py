@@ -1,7 +1,7 @@
 """Planning jobs: a round's scenario frozen as a snapshot, solved off the request path.
 
 The request only writes the job row (status ``queued``); once that commit is
-done the :class:`api.services.jobs.JobRunner` picks the job up in a worker
+done the runner (:mod:`api.services.jobs`, or a Celery worker) picks the job up in a worker
 thread.  The stateless ``solve`` is for integrations: scenario in, plan out.
 """
 
@@ -21,7 +21,7 @@ from api.errors import Conflict, InvalidInput
 from api.models import JobStatus, PlanningJob, PlanningRound, User, utcnow
 from api.schemas import SolveSettings
 from api.services import audit
-from api.services.jobs import JobRunner
+from api.services.jobs import Runner
 from api.services.reporting import plan_report
 from api.services.scenarios import round_scenario
 from api.settings import Settings
@@ -51,7 +51,7 @@ def solve_options(settings: Settings, requested: SolveSettings) -> dict[str, Any
 
 def create_job(
     session: Session, actor: User | None, rnd: PlanningRound, requested: SolveSettings, settings: Settings,
-    runner: JobRunner, *, snapshot: dict[str, Any] | None = None, replan: dict[str, Any] | None = None,
+    runner: Runner, *, snapshot: dict[str, Any] | None = None, replan: dict[str, Any] | None = None,
     replan_of: int | None = None,
 ) -> PlanningJob:
     if snapshot is None:
@@ -73,7 +73,7 @@ def create_job(
     return job
 
 
-def cancel_job(session: Session, actor: User, job: PlanningJob, runner: JobRunner) -> PlanningJob:
+def cancel_job(session: Session, actor: User, job: PlanningJob, runner: Runner) -> PlanningJob:
     if job.status not in (JobStatus.QUEUED, JobStatus.RUNNING):
         raise Conflict(f"任务 {job.id} 已是 {job.status}，不能取消 / job {job.id} is {job.status} and cannot be "
                        "cancelled")

@@ -38,7 +38,7 @@ from api.models import (
 )
 from api.schemas import SolveSettings
 from api.services import audit, planning
-from api.services.jobs import JobRunner
+from api.services.jobs import Runner
 from api.services.reporting import report_of
 from api.settings import Settings
 
@@ -258,7 +258,7 @@ def respond(session: Session, user: User, item: ProposalItem, answer: str, reaso
 
 
 def replan(session: Session, actor: User, proposal: Proposal, requested: SolveSettings, settings: Settings,
-           runner: JobRunner) -> PlanningJob:
+           runner: Runner) -> PlanningJob:
     if proposal.status != ProposalStatus.APPROVED:
         raise Conflict(f"只有已批准的方案可以重新计划 / only an approved proposal can be re-planned "
                        f"(proposal {proposal.id} is {proposal.status})")
