@@ -90,7 +90,8 @@ def _register(app: Celery, settings: Settings) -> None:
 
         owner = worker_name(f"celery:{self.request.id}")
         solve_fn = _fanout_solve(app, settings)
-        ran = JobExecution(_context.factory(settings), settings, solve_fn, job_id, owner, threading.Event()).run()
+        ran = JobExecution(_context.factory(settings), settings, solve_fn, job_id, owner, threading.Event(),
+                           hard_stop=_end_process).run()
         if not ran:
             log.info("planning job %s: not claimed (already taken, finished or cancelled)", job_id)
         return ran
@@ -98,6 +99,15 @@ def _register(app: Celery, settings: Settings) -> None:
     from api.distributed.fanout import register_part_task
 
     register_part_task(app, settings)
+
+
+def _end_process() -> None:
+    """End this pool process at once: the job is cancelled or another worker holds it, so nothing is lost.
+
+    The pool replaces the process; with ``task_reject_on_worker_lost`` the message goes back to the queue, and
+    whichever worker gets it finds the job no longer ``queued`` and drops it.
+    """
+    os._exit(1)
 
 
 def _fanout_solve(app: Celery, settings: Settings) -> Any:

@@ -42,6 +42,8 @@ from api.settings import Settings
 log = logging.getLogger("api.jobs")
 
 SolveFn = Callable[..., Plan]
+# How long a cancelled solve may take to return before its process is ended (Celery workers only).
+CANCEL_GRACE_S = 3.0
 
 INTERRUPTED = "服务重启时任务中断，未恢复 / interrupted by a server restart and not resumed"
 NO_PLAN = {
@@ -86,7 +88,8 @@ class JobExecution:
     the lease is lost or the job cancelled in the database, or by the in-process runner)."""
 
     def __init__(self, session_factory: sessionmaker[Session], settings: Settings, solve_fn: SolveFn, job_id: int,
-                 owner: str, cancel: threading.Event, stopping: threading.Event | None = None) -> None:
+                 owner: str, cancel: threading.Event, stopping: threading.Event | None = None,
+                 hard_stop: Callable[[], None] | None = None) -> None:
         self.session_factory = session_factory
         self.settings = settings
         self.solve_fn = solve_fn
@@ -94,6 +97,10 @@ class JobExecution:
         self.owner = owner
         self.cancel = cancel
         self.stopping = stopping or threading.Event()
+        # Called when the solver has not returned CANCEL_GRACE_S after a cancellation (a Celery worker ends its pool
+        # process, which runs only this job): HiGHS under MathOpt does not heed the interrupter, so a stage runs
+        # to its own time limit (measured on the demo round: cancel at 3 s, return at 29 s).
+        self.hard_stop = hard_stop
         self._done = threading.Event()
 
     def run(self) -> bool:
@@ -147,6 +154,10 @@ class JobExecution:
                 # Cancelled from some web process, or the lease expired and the job went to another worker.
                 log.info("planning job %s: lease no longer held by %s; stopping the solver", self.job_id, self.owner)
                 self.cancel.set()
+                if not self._done.wait(CANCEL_GRACE_S) and self.hard_stop is not None:
+                    log.warning("planning job %s: the solver did not stop within %.0f s; ending its process",
+                                self.job_id, CANCEL_GRACE_S)
+                    self.hard_stop()
                 return
 
     def _solve_and_finish(self) -> None:
