@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Protocol
 
 from ortools.math_opt.python import mathopt
 from ortools.math_opt.solvers import highs_pb2
@@ -55,6 +55,37 @@ class SolveOptions:
     threads: int = 1
     seed: int = 0
     backend: Backend = "highs"
+    # Where the neighbourhoods of a large block are solved (None: here, on ``threads`` threads); the Celery
+    # deployment spreads them over worker processes (api/distributed/fanout.py).
+    part_map: PartMap | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass
+class PartTask:
+    """One neighbourhood of a large block: a MILP of its own (the rest held at the plan), its time and start."""
+
+    milp: Milp
+    options: SolveOptions
+    time_limit_s: float
+    start: list[float]
+
+
+class PartMap(Protocol):
+    """Solves a round's neighbourhoods (they share no row) by ``deadline`` (``time.monotonic()``): for each, its
+    improved values, or None (no better plan, or no answer in time).  ``parallelism``: how many run at once."""
+
+    parallelism: int
+
+    def __call__(self, tasks: list[PartTask], deadline: float) -> list[list[float] | None]: ...
+
+
+def solve_part(task: PartTask) -> list[float] | None:
+    """One neighbourhood, as the in-process search solves it: improved values, or None."""
+    res = _staged(task.milp, task.options, task.time_limit_s, _Interrupters(), None, task.start, None,
+                  dive_share=PART_DIVE_SHARE)
+    if res.values is None or res.objective <= _objective_of(task.milp, task.start) + 1e-6:
+        return None
+    return res.values
 
 
 @dataclass(frozen=True)
@@ -446,6 +477,17 @@ def _neighbourhood_search(
     lock = threading.Lock()
     attempted = [0]
 
+    def accept(keep: list[int], improved: list[float]) -> None:
+        with lock:
+            before = [values[j] for j in keep]
+            for k, j in enumerate(keep):
+                values[j] = improved[k]
+            # Neighbourhoods of one round share no row, so this holds; checked, as a wrong plan costs more.
+            touched = {i for j in keep for i in rows_of[j]}
+            if not sub.rows_hold(touched, values):
+                for k, j in enumerate(keep):
+                    values[j] = before[k]
+
     def improve(keep: list[int], share: float) -> None:
         if interrupters.stop.is_set() or share < 0.2:
             return
@@ -456,15 +498,25 @@ def _neighbourhood_search(
         res = _staged(neighbourhood, options, share, interrupters, None, current, None, dive_share=PART_DIVE_SHARE)
         if res.values is None or res.objective <= _objective_of(neighbourhood, current) + 1e-6:
             return
-        with lock:
-            before = [values[j] for j in keep]
-            for k, j in enumerate(keep):
-                values[j] = res.values[k]
-            # Neighbourhoods of one round share no row, so this holds; checked, as a wrong plan costs more.
-            touched = {i for j in keep for i in rows_of[j]}
-            if not sub.rows_hold(touched, values):
-                for k, j in enumerate(keep):
-                    values[j] = before[k]
+        accept(keep, res.values)
+
+    def mapped_round(parts: list[list[int]], round_s: float, round_deadline: float, part_map: PartMap) -> None:
+        # Shares as if ``parallelism`` processes took the parts one after the other; the map cuts each at the
+        # round's deadline.  Built from the plan as it stands: parts of one round share no row.
+        total = sum(len(p) for p in parts) or 1
+        plain = dataclasses.replace(options, part_map=None)
+        keeps, tasks = [], []
+        for keep in parts:
+            share = min(round_s, round_s * len(keep) / total * max(1, part_map.parallelism))
+            if share >= 0.2:
+                keeps.append(keep)
+                tasks.append(PartTask(with_others_fixed(sub, keep, values, rows_of), plain, share,
+                                      [values[j] for j in keep]))
+        attempted[0] += len(tasks)
+        for keep, task, improved in zip(keeps, tasks, part_map(tasks, round_deadline), strict=True):
+            if improved is not None and (_objective_of(task.milp, improved)
+                                         > _objective_of(task.milp, task.start) + 1e-6):
+                accept(keep, improved)
 
     round_no = 0
     while not interrupters.stop.is_set():
@@ -489,7 +541,9 @@ def _neighbourhood_search(
             improve(keep, share)
 
         attempted_before = attempted[0]
-        if workers <= 1:
+        if options.part_map is not None:
+            mapped_round(parts, round_s, round_deadline, options.part_map)
+        elif workers <= 1:
             for keep in parts:
                 solve_part(keep)
         else:
