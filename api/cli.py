@@ -349,15 +349,17 @@ def serve(
 def worker(
     concurrency: Annotated[int, typer.Option("--concurrency", "-c", min=1, max=64,
                                              help="并行求解的进程数 / solver processes")] = DEFAULT_THREADS,
-    max_tasks_per_child: Annotated[int, typer.Option(
-        "--max-tasks-per-child", min=1, help="每个进程跑几个任务后换新进程 / jobs per process before it is replaced",
-    )] = 1,
+    max_memory_per_child_mb: Annotated[int, typer.Option(
+        "--max-memory-per-child-mb", min=64,
+        help="任务结束后进程内存超过此值（MB）则换新进程 / replace a process whose memory exceeds this after a task",
+    )] = 1024,
     loglevel: Annotated[str, typer.Option("--loglevel", help="日志级别 / log level")] = "info",
 ) -> None:
     """运行计划任务的 Celery 工作进程（需 ALLIANCE_BROKER_URL）/ Run planning jobs as a Celery worker."""
     from api.distributed.worker import run_worker  # lazy: Celery loads only for this command
 
-    raise typer.Exit(run_worker(concurrency=concurrency, max_tasks_per_child=max_tasks_per_child, loglevel=loglevel))
+    raise typer.Exit(run_worker(concurrency=concurrency, max_memory_per_child_mb=max_memory_per_child_mb,
+                                loglevel=loglevel))
 
 
 def main() -> None:

@@ -74,6 +74,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--time-limit", type=float, default=120.0)
     parser.add_argument("--broker", default="redis://127.0.0.1:6379/5")
+    parser.add_argument("--markdown", type=Path, default=None,
+                        help="write the figures into this file's Celery fan-out section (e.g. BENCHMARKS.md)")
     args = parser.parse_args()
     import logging
 
@@ -97,9 +99,37 @@ def main() -> None:
               f"{r['local']:>10} {r['remote']:>15} {r['elapsed_s']:>7.1f}s")
     one, two = rows
     parts = (two["local"] + two["remote"]) / max(1, one["local"] + one["remote"])
-    print(f"ratio 2/1 workers: neighbourhoods solved {parts:.2f}x, "
-          f"objective {two['objective'] / one['objective']:.4f}, "
-          f"gain over hand {(two['gain'] or 0) / max(1.0, one['gain'] or 0):.2f}x")
+    ratio = (f"ratio 2/1 workers: neighbourhoods solved {parts:.2f}x, "
+             f"objective {two['objective'] / one['objective']:.4f}, "
+             f"gain over hand {(two['gain'] or 0) / max(1.0, one['gain'] or 0):.2f}x")
+    print(ratio)
+    if args.markdown is not None:
+        _write_section(args.markdown, args, rows, ratio)
+
+
+BEGIN, END = "<!-- fanout:begin -->", "<!-- fanout:end -->"
+
+
+def _write_section(path: Path, args: Any, rows: list[dict[str, Any]], ratio: str) -> None:
+    """Replace (or append) the marked section; benchmarks/run.py --render-only rewrites the file without it."""
+    lines = [BEGIN, "", "## Celery fan-out: 1 vs 2 workers / Celery 扇出：1 个与 2 个工作进程", "",
+             f"`python -m benchmarks.fanout --firms {args.firms} --time-limit {args.time_limit:.0f} --markdown "
+             f"BENCHMARKS.md`, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} cores shared "
+             "with other work, 1 thread per process, Redis broker. The job's process solves the neighbourhoods "
+             "nobody else claimed; with 2 workers one more `alliance worker` process takes them off the queue.", "",
+             "| workers | objective | gap | vs hand | neighbourhoods in the job's process | by the other worker "
+             "| elapsed |", "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r['workers']} | {r['objective']:,.0f} | {100 * (r['gap'] or 0):.2f}% "
+                     f"| {r['gain'] or 0:+,.0f} | {r['local']} | {r['remote']} | {r['elapsed_s']:.1f} s |")
+    lines += ["", ratio, "", END]
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    section = "\n".join(lines)
+    if BEGIN in text and END in text:
+        text = text[:text.index(BEGIN)] + section + text[text.index(END) + len(END):]
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    path.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

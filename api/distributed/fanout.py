@@ -116,6 +116,10 @@ class CeleryPartMap:
             pending.pop(i, None)
             results[i] = run_part(dataclasses.replace(task, time_limit_s=min(task.time_limit_s, left)))
             self.local += 1
+        for i in list(pending):
+            # Not started anywhere by now (every worker busy): taken off the queue, so no worker solves it late.
+            if self.redis.set(_claim_key(group, i), "job", nx=True, ex=CLAIM_TTL_S):
+                pending.pop(i).forget()
         for i, handle in pending.items():
             try:
                 answer = handle.get(timeout=max(0.1, deadline - time.monotonic() + GRACE_S),
