@@ -12,7 +12,7 @@ from tests.api.distributed.conftest import Deployment, WebProcess
 pytestmark = pytest.mark.distributed
 
 # The demo round (24 firms) does not reach the default gap in this time: each solve runs its whole limit.
-SOLVE_S = 14
+SOLVE_S = 10
 
 
 def _two_web_processes(deployment: Deployment) -> tuple[WebProcess, WebProcess]:
