@@ -183,12 +183,14 @@ def withdraw(session: Session, user: User, entry: EscalationEntry) -> Escalation
 
 
 def _rests_on(entry: EscalationEntry, item: ProposalItem) -> bool:
-    """Whether a county item uses this entry: its order (an order entry), else the firm's capacity."""
-    county = entry.escalation.to_round
+    """Whether a county item uses this entry: a sub-contract of the firm's own order uses that order's entry
+    only; anything else (its site producing, its workers lent, workers it borrows for its orders) uses them all."""
     if item.kind == ItemKind.SUBCONTRACT and item.first_party_id == entry.enterprise_id:
-        own_order = item.order_id == order_id(cq.scenario_code(entry.enterprise, county), entry.payload["order"]["id"])
-        return entry.kind == EntryKind.ORDER and own_order if "order" in entry.payload else False
-    return entry.kind == EntryKind.CAPACITY
+        if entry.kind != EntryKind.ORDER:
+            return False
+        county = entry.escalation.to_round
+        return item.order_id == order_id(cq.scenario_code(entry.enterprise, county), entry.payload["order"]["id"])
+    return True
 
 
 # ----- hooks into the normal planning flow ------------------------------------------------------------------
