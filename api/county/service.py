@@ -206,7 +206,14 @@ def planning_data(session: Session, rnd: PlanningRound) -> dict[str, Any] | None
 
 def check_snapshot_current(session: Session, job: PlanningJob) -> None:
     """A county plan solved before a firm withdrew would offer what is no longer there: 409, plan again."""
-    stale = cq.withdrawn_since(session, job.round_id, job.created_at)
+    # A re-plan solves its first job's snapshot again: the snapshot dates from that job.
+    first = job
+    while first.replan_of is not None:
+        parent = session.get(PlanningJob, first.replan_of)
+        if parent is None:
+            break
+        first = parent
+    stale = cq.withdrawn_since(session, job.round_id, first.created_at)
     if stale:
         raise Conflict(f"任务 {job.id} 之后有 {len(stale)} 项上报被企业撤回，请重新请求计划 / {len(stale)} escalated "
                        f"entr(y/ies) were withdrawn after job {job.id}: request a new plan")

@@ -99,3 +99,28 @@ def county(backend: Backend) -> Iterator[County]:
         yield build_county(api)
     finally:
         client.__exit__(None, None, None)
+
+
+def escalate_both(world: County) -> dict[str, int]:
+    """Both parks plan, get approved (A and B confirm their loan) and escalate; the offers' ids by firm code."""
+    api, r = world.api, world.rounds
+    _, proposal = approve_plan(api, "pa-coord", "pa-guide", r["pa"])
+    for item in ok(api.as_("pa-coord").get(f"/api/v1/proposals/{proposal}/items")):
+        for clerk in ("clerk-a", "clerk-b"):
+            ok(api.as_(clerk).post(f"/api/v1/items/{item['id']}/respond", json={"answer": "confirm"}))
+    approve_plan(api, "pb-coord", "pb-guide", r["pb"])
+    offers = {}
+    for coord, park in (("pa-coord", "pa"), ("pb-coord", "pb")):
+        esc = ok(api.as_(coord).post(f"/api/v1/county/rounds/{r[park]}/escalations",
+                                     json={"to_round_id": r["county"]}), 201)
+        offers.update({e["enterprise"]["code"]: e["id"] for e in esc["entries"]})
+    return offers
+
+
+def county_item(world: County) -> tuple[int, int, dict[str, Any]]:
+    """D withdraws (so C is the one helper), the county plans, its guide approves: (job, proposal, the item)."""
+    api, r = world.api, world.rounds
+    ok(api.as_("clerk-d").post(f"/api/v1/county/offers/{world.state['offers']['D']}/withdraw"))
+    job, proposal = approve_plan(api, "ccoord", "cguide", r["county"])
+    [item] = ok(api.as_("ccoord").get(f"/api/v1/proposals/{proposal}/items"))
+    return job, proposal, item
