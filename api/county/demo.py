@@ -93,12 +93,12 @@ class CountyDemo:
             job_id = job.id
         self.runner.wait(job_id)
         with self.factory() as session:
-            job = queries.get_job(session, job_id)
+            done = queries.get_job(session, job_id)
             coord, guide = session.get(User, coordinator_id), session.get(User, guide_id)
-            assert job is not None and coord is not None and guide is not None
-            if job.status != "succeeded":
-                raise RuntimeError(f"planning job {job_id} ended {job.status}: {job.error}")
-            proposal = proposals.create_proposal(session, coord, job)
+            assert done is not None and coord is not None and guide is not None
+            if done.status != "succeeded":
+                raise RuntimeError(f"planning job {job_id} ended {done.status}: {done.error}")
+            proposal = proposals.create_proposal(session, coord, done)
             proposals.submit(session, coord, proposal)
             proposals.review(session, guide, proposal, Decision.APPROVE.value, "同意 / approved")
             for item in proposal.items:

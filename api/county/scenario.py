@@ -95,9 +95,9 @@ def county_data(session: Session, rnd: PlanningRound) -> tuple[dict[str, Any], d
             for key in ("idle_workers", "lendable_workers", "spare_machine_hours"):
                 known = rnd.machines if key == "spare_machine_hours" else rnd.skills
                 payload[key] = {k: map_days(v, start, rnd) for k, v in cap.payload.get(key, {}).items() if k in known}
-            # A block names a firm of the same park; in the county it is that firm's scoped code.
-            prefix = ent.alliance.code + cq.SCOPE_SEPARATOR
-            payload["blocked_partners"] = [prefix + b for b in cap.payload.get("blocked_partners", [])]
+            # Blocks are kept by row id; in this round they are the blocked firms' scenario codes.
+            blocked = [session.get(Enterprise, i) for i in cap.payload.get("blocked_enterprise_ids", [])]
+            payload["blocked_partners"] = [cq.scenario_code(b, rnd) for b in blocked if b is not None]
         firm = enterprise_entry(ent, payload, codes)
         firm["id"] = code
         data["enterprises"].append(firm)

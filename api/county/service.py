@@ -89,7 +89,8 @@ def leftovers(session: Session, rnd: PlanningRound) -> tuple[Any, list[dict[str,
     job = proposal.job
     scenario = load_scenario(job.snapshot)
     plan = Plan.model_validate(job.plan)
-    members = queries.enterprises_by_code(session, rnd.alliance_id)
+    # Scenario ids -> firms: plain codes in a park round, scoped ones when a county round escalates further up.
+    members = cq.scenario_members(session, rnd)
     reasons = {u["order"]: u for u in (plan.report or {}).get("unmet", [])}
     done = delivered_units(plan)
     start = rnd.start_date.isoformat()
@@ -114,7 +115,9 @@ def leftovers(session: Session, rnd: PlanningRound) -> tuple[Any, list[dict[str,
         specs.append({"enterprise": members[code], "kind": EntryKind.CAPACITY.value, "payload": {
             "start_date": start, "horizon_days": rnd.horizon_days,
             "idle_workers": left_cap.idle_workers, "lendable_workers": left_cap.lendable_workers,
-            "spare_machine_hours": left_cap.spare_machine_hours, "blocked_partners": list(ent.blocked_partners),
+            "spare_machine_hours": left_cap.spare_machine_hours,
+            # By row id: the firm's scenario code differs between levels.
+            "blocked_enterprise_ids": [members[b].id for b in ent.blocked_partners if b in members],
         }})
     return proposal, specs
 
