@@ -90,3 +90,22 @@ def test_a_firm_withdraws_its_offer(sessions: Sessions, world: CountyWorld) -> N
     withdrawn = coord.page.locator("article.entry-withdrawn")
     expect_text(withdrawn, r"D .*Unused capacity.*withdrawn")
     assert coord.page.locator("article.entry-offered").count() == 1
+
+
+def test_the_admin_builds_the_tree_and_a_cycle_is_refused(sessions: Sessions, world: CountyWorld) -> None:
+    c = world.county
+    session = sessions.sign_in("root")
+    page = session.page
+    page.get_by_role("link", name="联盟层级").click()
+    page.wait_for_selector("#county_tree:not([aria-busy])")
+    county_row = page.locator(f"tr[data-alliance='{c.alliances['county']}']")
+    park_row = page.locator(f"tr[data-alliance='{c.alliances['pa']}']")
+    assert county_row.locator("td.num").inner_text() == "1" and park_row.locator("td.num").inner_text() == "2"
+    assert park_row.locator("select").input_value() == str(c.alliances["county"])
+    # The county under its own park: refused, and said next to the field.
+    county_row.locator("select").select_option(str(c.alliances["pa"]))
+    county_row.get_by_role("button", name="保存").click()
+    expect_text(county_row.locator(".form-error"), r"有 1 处需要修改")
+    expect_text(county_row, r"会成环")
+    assert county_row.locator("select").get_attribute("aria-invalid") == "true"
+    assert ok(c.api.as_("root").get(f"/api/v1/alliances/{c.alliances['county']}"))["parent_id"] is None
