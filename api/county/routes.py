@@ -42,7 +42,9 @@ def entry_out(entry: EscalationEntry, left_out: dict[int, str] | None = None) ->
     ent = entry.enterprise
     return EntryOut(id=entry.id, escalation_id=entry.escalation_id, kind=entry.kind,
                     enterprise=Party.model_validate(ent, from_attributes=True), park=ent.alliance.name,
-                    payload=entry.payload, withdrawn_at=entry.withdrawn_at,
+                    # Whom a firm blocks stays its own affair: the scenario uses it, no view shows it.
+                    payload={k: v for k, v in entry.payload.items() if k != "blocked_enterprise_ids"},
+                    withdrawn_at=entry.withdrawn_at,
                     left_out=(left_out or {}).get(entry.id))
 
 
@@ -82,7 +84,8 @@ def leftovers(round_id: Id, user: PlannerReader, session: SessionDep) -> Preview
     rnd = _park_round(session, user, round_id)
     proposal, specs = service.leftovers(session, rnd)
     entries = [{"enterprise": Party.model_validate(s["enterprise"], from_attributes=True).model_dump(),
-                "kind": s["kind"], "payload": s["payload"]} for s in specs]
+                "kind": s["kind"], "payload": {k: v for k, v in s["payload"].items() if k != "blocked_enterprise_ids"}}
+               for s in specs]
     return PreviewOut(proposal_id=proposal.id, proposal_version=proposal.version, entries=entries)
 
 

@@ -3,7 +3,8 @@
 County ``county-test`` (coordinator ``ccoord``, guide ``cguide``, direct member K) above park A (firms A, B;
 ``pa-coord``, ``pa-guide``) and park B (firms C, D; ``pb-coord``, ``pb-guide``).  In park A, firm A has 60 units
 of 60 minutes due on day 2 and one idle worker; B lends its one worker, so the park plan leaves 12 units unmet.
-In park B nobody has orders: C (5 km from A) and D (5 km the other way) each have one consenting idle worker.
+In park B nobody has orders: C (5 km from A) and D (5 km the other way) each have one consenting idle worker;
+C will not work with D.
 The county round starts one day after the parks' rounds (calendar-date mapping is part of what is tested).
 """
 
@@ -86,7 +87,8 @@ def build_county(api: Api) -> County:
     world.rounds["county"] = ok(api.as_("ccoord").post(f"/api/v1/alliances/{world.alliances['county']}/rounds",
                                                        json=COUNTY_ROUND), 201)["id"]
     for code, (where, _, _, idle, lendable, orders) in FIRMS.items():
-        body = {"idle_workers": {"forming": idle}, "lendable_workers": {"forming": lendable}, "orders": orders}
+        body = {"idle_workers": {"forming": idle}, "lendable_workers": {"forming": lendable}, "orders": orders,
+                "blocked_partners": ["D"] if code == "C" else []}
         ok(api.as_(f"clerk-{code.lower()}").put(
             f"/api/v1/rounds/{world.rounds[where]}/reports/{world.firms[code]}", json=body), 201)
     return world

@@ -136,6 +136,7 @@ def test_lists_show_each_level_only_its_own(ids: dict[str, Any]) -> None:
     assert {e["from_round"]["alliance_id"] for e in received} == {world.alliances["pa"], world.alliances["pb"]}
     # B reported in park A but has nothing left after the park plan: the county never hears of it.
     assert {e["enterprise"]["code"] for esc in received for e in esc["entries"]} == {"A", "C", "D"}
+    assert all("blocked" not in key for esc in received for e in esc["entries"] for key in e["payload"])
     # A firm lists only its own items, the county ones included.
     assert own.ci in {i["id"] for i in ok(api.as_("clerk-a").get("/api/v1/me/items"))}
     assert own.ci not in {i["id"] for i in ok(api.as_("clerk-d").get("/api/v1/me/items"))}

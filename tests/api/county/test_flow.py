@@ -77,6 +77,8 @@ def test_the_county_plans_from_escalations_and_its_direct_members(county: County
     # park round does not cover 12-10, so nothing is offered on county day 2.
     assert firms["park-b/C"]["idle_workers"] == {"forming": [1, 1, 0]}
     assert firms["park-a/A"]["idle_workers"] == {}
+    # C's block on D travels up as D's county code.
+    assert firms["park-b/C"]["blocked_partners"] == ["park-b/D"]
     [order] = snapshot["orders"]
     assert (order["id"], order["owner"], order["quantity"]) == ("park-a/A-o1", "park-a/A", 12)
     assert (order["release_day"], order["due_day"]) == (0, 1)
