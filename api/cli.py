@@ -307,9 +307,15 @@ def demo(
     time_limit: Annotated[float, typer.Option("--time-limit", min=0.01, help="求解时限（秒）/ seconds")] = 30.0,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="同时写出方案 / also write the plan JSON",
                                                 show_default=False)] = None,
+    county: Annotated[bool, typer.Option("--county", help="三个园区联盟与县级轮次：提交上级全流程 / three park "
+                                         "alliances and a county round fed by their escalations")] = False,
 ) -> None:
     """德化 24 家企业示例：求解、校验、汇总 / The Dehua 24-firm example end to end: solve, check, summarise."""
     console = Console()
+    if county:
+        from api.county.demo import run_county_demo  # lazy: the database and the service load only for --county
+
+        raise typer.Exit(run_county_demo(time_limit, lambda line: console.print(escape(line))))
     path = scenario or DEMO_SCENARIO
     if scenario is None and not path.is_file():
         _bad_input(InputError(f"找不到示例场景 / example scenario not found: {path}",

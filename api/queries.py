@@ -377,10 +377,12 @@ def get_item_for(session: Session, user: User, item_id: int) -> ProposalItem:
     if item is None:
         raise not_found("方案条目 item", item_id)
     proposal = item.proposal
-    visible = can_see_alliance(session, user, proposal.round.alliance_id)
-    if visible and user.role == Role.ENTERPRISE:
+    if user.role == Role.ENTERPRISE:
+        # Being a party is what counts: a county round's item names firms of the parks below it (api/county).
         visible = _enterprise_sees_proposal(user, proposal) and user.enterprise_id in (
             item.first_party_id, item.second_party_id)
+    else:
+        visible = can_see_alliance(session, user, proposal.round.alliance_id)
     if not visible:
         raise not_found("方案条目 item", item_id)
     return item

@@ -86,6 +86,7 @@ class AllianceOut(_Out):
     code: str
     name: str
     created_at: dt.datetime
+    parent_id: int | None = Field(default=None, description="上级联盟 / the parent alliance (county tree)")
 
 
 class EnterpriseFields(_In):

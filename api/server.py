@@ -80,6 +80,9 @@ def create_app(settings: Settings | None = None, solve_fn: SolveFn | None = None
     v1 = APIRouter(prefix=API_PREFIX)
     for module in (auth, admin, rounds, jobs, proposals, reviews, documents):
         v1.include_router(module.router)
+    from api.county.routes import router as county_router  # the county domain (nested alliances, escalation)
+
+    v1.include_router(county_router)
     app.include_router(v1)
 
     from api.web.pages import register_web  # the browser pages: shells that call this JSON API

@@ -10,14 +10,15 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from alliance.check import check
 from alliance.plan import Plan, Status
-from alliance.scenario import Scenario
+from alliance.scenario import Scenario, load_scenario
 from api import queries
 from api.db import on_commit
-from api.errors import Conflict, InvalidInput
+from api.errors import Conflict, FieldError, InvalidInput, make_field_error
 from api.models import JobStatus, PlanningJob, PlanningRound, User, utcnow
 from api.schemas import SolveSettings
 from api.services import audit
@@ -29,6 +30,15 @@ from api.settings import Settings
 
 def assemble(session: Session, rnd: PlanningRound) -> tuple[Scenario, dict[str, Any]]:
     """The round's scenario from every firm's latest report; 409 without reports, 422 when invalid."""
+    from api.county.service import planning_data  # a county round adds what its parks escalated
+
+    county = planning_data(session, rnd)
+    if county is not None:
+        scenario_or_none, errors = _load(county)
+        if errors or scenario_or_none is None:
+            raise InvalidInput(f"县级场景有 {len(errors)} 处错误 / the county scenario has {len(errors)} error(s)",
+                               errors)
+        return scenario_or_none, county
     reports = queries.latest_reports(session, rnd.id)
     if not reports:
         raise Conflict(f"计划轮次 {rnd.id} 尚无企业填报 / no firm has reported for round {rnd.id} yet")
@@ -37,6 +47,14 @@ def assemble(session: Session, rnd: PlanningRound) -> tuple[Scenario, dict[str, 
         raise InvalidInput(f"汇总场景有 {len(errors)} 处错误 / the assembled scenario has {len(errors)} error(s)",
                            errors)
     return scenario, data
+
+
+def _load(data: dict[str, Any]) -> tuple[Scenario | None, list[FieldError]]:
+    try:
+        return load_scenario(data), []
+    except ValidationError as exc:
+        return None, [make_field_error(["scenario", *e["loc"]], str(e["msg"]), str(e["type"]), e.get("input"))
+                      for e in exc.errors()]
 
 
 def solve_options(settings: Settings, requested: SolveSettings) -> dict[str, Any]:

@@ -19,6 +19,8 @@ from sqlalchemy.orm import Session
 from alliance.plan import Plan
 from alliance.scenario import Scenario, load_scenario
 from api import queries
+from api.county import queries as county_queries
+from api.county import service as county_service
 from api.errors import Conflict, Forbidden, InvalidInput, make_field_error
 from api.models import (
     Answer,
@@ -149,11 +151,13 @@ def create_proposal(session: Session, actor: User, job: PlanningJob) -> Proposal
                        f"({job.status}); no proposal can be made from it")
     if queries.proposals_of_job(session, job.id):
         raise Conflict(f"任务 {job.id} 已生成方案 / job {job.id} already has a proposal")
+    county_service.check_snapshot_current(session, job)
     scenario = load_scenario(job.snapshot)
     plan = Plan.model_validate(job.plan)
     specs = derive_items(scenario, plan)
     rnd = job.round
-    members = queries.enterprises_by_code(session, rnd.alliance_id)
+    # A county round's scenario also names the firms of its parks, by scoped code (api/county).
+    members = county_queries.scenario_members(session, rnd)
     previous = None
     if job.replan and job.replan.get("from_proposal"):
         previous = session.get(Proposal, job.replan["from_proposal"])
@@ -270,7 +274,8 @@ def replan(session: Session, actor: User, proposal: Proposal, requested: SolveSe
         if item.status == ItemStatus.CONFIRMED:
             (production if item.kind == ItemKind.SUBCONTRACT else loans).extend(item.rows)
         elif item.status == ItemStatus.DECLINED:
-            forbidden.add(tuple(sorted((item.first_party.code, item.second_party.code))))
+            forbidden.add(tuple(sorted((county_queries.scenario_code(item.first_party, proposal.round),
+                                        county_queries.scenario_code(item.second_party, proposal.round)))))
     constraints = {
         "from_proposal": proposal.id,
         "production": production,

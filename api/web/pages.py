@@ -175,4 +175,7 @@ def favicon() -> Response:
 def register_web(app: FastAPI) -> None:
     """Add the pages and their static files to the service (called once by ``api.server.create_app``)."""
     app.include_router(router)
+    from api.county.pages import router as county_pages  # the county domain's pages (api/county)
+
+    app.include_router(county_pages)
     app.mount(ASSET_BASE, StaticFiles(directory=str(STATIC_DIR)), name="web-static")

@@ -392,7 +392,7 @@ def test_6_english_switch_is_remembered(world: World, sessions: Sessions, screen
     coord.goto("/home")  # no ?lang: the cookie remembers
     expect_text(page.locator("#home-title"), "Coordinator's desk")
     assert page.locator("html").get_attribute("lang") == "en"
-    assert page.locator("#nav a").all_inner_texts() == ["Home", "New round"]
+    assert page.locator("#nav a").all_inner_texts() == ["Home", "New round", "County"]
     page.get_by_role("link", name="中文").click()
     expect_text(page.locator("#home-title"), "协调员工作台")
     assert page.locator("html").get_attribute("lang") == "zh-CN"

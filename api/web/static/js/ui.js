@@ -41,10 +41,10 @@ export function pageData(name) {
 // ----- page chrome -------------------------------------------------------------------------------------------------
 
 const NAV = {
-  enterprise: [["/home", "nav.home"], ["/report", "nav.report"], ["/items", "nav.items"]],
-  coordinator: [["/home", "nav.home"], ["/rounds/new", "nav.new_round"]],
-  guide: [["/home", "nav.reviews"]],
-  admin: [["/home", "nav.home"], ["/docs", "nav.api_docs"]],
+  enterprise: [["/home", "nav.home"], ["/report", "nav.report"], ["/items", "nav.items"], ["/county/offers", "nav.county_offers"]],
+  coordinator: [["/home", "nav.home"], ["/rounds/new", "nav.new_round"], ["/county", "nav.county"]],
+  guide: [["/home", "nav.reviews"], ["/county", "nav.county"]],
+  admin: [["/home", "nav.home"], ["/county/tree", "nav.county_tree"], ["/docs", "nav.api_docs"]],
 };
 
 /** Every signed-in page starts here: token or sign-in, the account, the navigation for its role. */
