@@ -7,6 +7,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from alliance.plan import Plan
+from alliance.report import PlanReport
 from alliance.scenario import Ident, NonNegFloat, NonNegInt, PerDayFloat, PerDayInt, Policy, Scenario
 
 Code = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
@@ -227,6 +229,38 @@ class ReportStatus(BaseModel):
 # ----- jobs and solving -----------------------------------------------------------------------------------
 
 
+class PlanOut(Plan):
+    """The MODEL.md plan as published: the flat rows, and the reviewer's report typed (``alliance.report``)."""
+
+    # Narrower than the domain's dict (the domain keeps reports as plain JSON); valid for every stored plan.
+    report: PlanReport | None = None  # type: ignore[assignment]
+
+
+class JobProgress(BaseModel):
+    """The latest figures a running job wrote (any web process reads the same row)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    phase: str = Field(description="build | lp | solve | ...: the step the solver is in")
+    objective: float | None = None
+    bound: float | None = None
+    gap: float | None = None
+    elapsed_s: float = 0.0
+    updated_at: str | None = None
+
+
+class JobOptions(BaseModel):
+    """What the job was started with (the request's settings, capped by the service's)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    time_limit_s: float
+    relative_gap: float
+    threads: int = 1
+    backend: str = "highs"
+    seed: int = 0
+
+
 class SolveSettings(_In):
     time_limit_s: Annotated[float, Field(gt=0, le=86400)] | None = Field(
         default=None, description="capped by ALLIANCE_SOLVER_MAX_TIME_LIMIT_S")
@@ -241,8 +275,8 @@ class JobOut(_Out):
     id: int
     round_id: int
     status: str
-    progress: dict[str, Any] | None
-    options: dict[str, Any]
+    progress: JobProgress | None
+    options: JobOptions
     replan_of: int | None
     replan: dict[str, Any] | None
     error: str | None
@@ -259,7 +293,7 @@ class SolveRequest(SolveSettings):
 
 
 class SolveResponse(BaseModel):
-    plan: dict[str, Any] = Field(description="MODEL.md plan: status, objective, bound, gap, production, loans, report")
+    plan: PlanOut = Field(description="MODEL.md plan: status, objective, bound, gap, production, loans, report")
     violations: list[str] = Field(description="rules the plan breaks per the independent checker (empty = none)")
     time_limit_s: float = Field(description="the time limit applied (the request's, capped by the settings)")
     elapsed_s: float

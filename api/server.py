@@ -21,6 +21,7 @@ from sqlalchemy import text
 from api.db import make_engine, make_session_factory, run_migrations, startup_lock
 from api.deps import SessionDep
 from api.errors import install_error_handlers
+from api.openapi import install_openapi, operation_id, register_docs
 from api.routes import admin, auth, documents, jobs, proposals, reviews, rounds
 from api.schemas import Health
 from api.services.jobs import JobRunner, Runner, SolveFn
@@ -65,6 +66,9 @@ def create_app(settings: Settings | None = None, solve_fn: SolveFn | None = None
         description="二次发单与共享用工的计划、审核与确认 / planning, review and confirmation of secondary order "
         "dispatch and worker lending. 所有错误均为 RFC 9457 problem+json / every error is RFC 9457 problem+json.",
         lifespan=lifespan,
+        generate_unique_id_function=operation_id,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -88,6 +92,8 @@ def create_app(settings: Settings | None = None, solve_fn: SolveFn | None = None
     from api.web.pages import register_web  # the browser pages: shells that call this JSON API
 
     register_web(app)
+    register_docs(app)
+    install_openapi(app)
     return app
 
 

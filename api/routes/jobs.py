@@ -7,11 +7,12 @@ from typing import Any
 from fastapi import APIRouter, Request, status
 from fastapi.concurrency import run_in_threadpool
 
+from alliance.scenario import Scenario
 from api import queries
 from api.deps import CoordinatorUser, CurrentUser, Id, PlannerReader, SessionDep, SettingsDep
 from api.errors import PROBLEM_RESPONSES, Conflict
 from api.models import PlanningJob
-from api.schemas import JobCreate, JobOut, SolveRequest, SolveResponse
+from api.schemas import JobCreate, JobOut, PlanOut, SolveRequest, SolveResponse
 from api.services import planning
 from api.services.jobs import Runner
 
@@ -58,7 +59,7 @@ def cancel_job(job_id: Id, actor: CoordinatorUser, session: SessionDep, request:
     return job_out(planning.cancel_job(session, actor, job, runner_of(request)))
 
 
-@router.get("/jobs/{job_id}/plan", response_model=dict[str, Any], tags=["jobs 计划任务"],
+@router.get("/jobs/{job_id}/plan", response_model=PlanOut, tags=["jobs 计划任务"],
             summary="任务的方案（含报告）/ the job's plan with its report")
 def job_plan(job_id: Id, user: PlannerReader, session: SessionDep) -> dict[str, Any]:
     job = queries.get_job_for(session, user, job_id)
@@ -68,7 +69,7 @@ def job_plan(job_id: Id, user: PlannerReader, session: SessionDep) -> dict[str, 
     return job.plan
 
 
-@router.get("/jobs/{job_id}/snapshot", response_model=dict[str, Any], tags=["jobs 计划任务"],
+@router.get("/jobs/{job_id}/snapshot", response_model=Scenario, tags=["jobs 计划任务"],
             summary="任务冻结的场景 / the scenario frozen for the job")
 def job_snapshot(job_id: Id, user: PlannerReader, session: SessionDep) -> dict[str, Any]:
     return queries.get_job_for(session, user, job_id).snapshot

@@ -9,6 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from alliance.scenario import Scenario
 from api import queries
 from api.deps import CoordinatorUser, CurrentUser, Id, PlannerReader, ReportWriter, SessionDep, SettingsDep
 from api.errors import PROBLEM_RESPONSES, PayloadTooLarge, not_found
@@ -170,7 +171,7 @@ def _import(session: Session, actor: User, round_id: int, enterprise_id: int,
     return ImportResult(report=report_out(report), sheets=sheets)
 
 
-@router.get("/rounds/{round_id}/scenario", response_model=dict[str, Any],
+@router.get("/rounds/{round_id}/scenario", response_model=Scenario, response_model_exclude_none=True,
             summary="由最新填报汇总的场景（预览）/ the scenario assembled from the latest reports (preview)")
 def scenario_preview(round_id: Id, user: PlannerReader, session: SessionDep) -> dict[str, Any]:
     rnd = queries.get_round_for(session, user, round_id)
