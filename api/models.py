@@ -339,3 +339,74 @@ class AuditLog(Base):
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+
+
+# ----- after the plan (issue 14): execution records and settlement, see api/execution/ ----------------------
+
+
+class ExecState(StrEnum):
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    SHORT = "short"
+    DISPUTED = "disputed"
+
+
+class RecordStatus(StrEnum):
+    RECORDED = "recorded"  # entered by the borrower / the owner, awaiting the other side
+    CONFIRMED = "confirmed"  # the lender / the maker agreed
+    DISPUTED = "disputed"  # the lender / the maker disagreed; the coordinator decides
+    RESOLVED = "resolved"  # the coordinator's written decision fixed the figures
+
+
+class ItemExecution(Base):
+    """The execution state of one confirmed item; keyed by the item where it was first confirmed (carried copies
+    in later proposals resolve to it, so a re-plan never splits an item's records)."""
+
+    __tablename__ = "item_execution"
+
+    item_id: Mapped[int] = mapped_column(ForeignKey("proposal_item.id", ondelete="CASCADE"), primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("planning_round.id", ondelete="CASCADE"), index=True)
+    state: Mapped[str] = mapped_column(_enum(ExecState), default=ExecState.IN_PROGRESS.value)
+    finished: Mapped[bool] = mapped_column(Boolean, default=False)
+    finished_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    finished_at: Mapped[dt.datetime | None] = mapped_column()
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    item: Mapped[ProposalItem] = relationship()
+
+
+class ExecutionRecord(Base):
+    """What happened on one day of one item: lent workers who worked, or units delivered and accepted."""
+
+    __tablename__ = "execution_record"
+    __table_args__ = (UniqueConstraint("item_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("item_execution.item_id", ondelete="CASCADE"), index=True)
+    day: Mapped[int] = mapped_column(Integer)  # day index of the round (date = start_date + day)
+    workers: Mapped[int | None] = mapped_column(Integer)  # loan
+    delivered: Mapped[int | None] = mapped_column(Integer)  # sub-contract: units received that day
+    accepted: Mapped[int | None] = mapped_column(Integer)  # sub-contract: of those, passed the quality check
+    note: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(_enum(RecordStatus), default=RecordStatus.RECORDED.value)
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    recorded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    answered_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    answered_at: Mapped[dt.datetime | None] = mapped_column()
+    # The other side's figures and reason when it disputes.
+    dispute_reason: Mapped[str | None] = mapped_column(Text)
+    claimed: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    decision: Mapped[str | None] = mapped_column(Text)
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    decided_at: Mapped[dt.datetime | None] = mapped_column()
+
+
+class SettlementClose(Base):
+    """A round's settlement, closed: its figures frozen here and every execution record of the round locked."""
+
+    __tablename__ = "settlement_close"
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("planning_round.id", ondelete="CASCADE"), primary_key=True)
+    closed_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    closed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    totals: Mapped[dict[str, Any]] = mapped_column()

@@ -18,6 +18,7 @@ from sqlalchemy import text
 from api.db import make_engine, make_session_factory, run_migrations
 from api.deps import SessionDep
 from api.errors import install_error_handlers
+from api.execution import routes as execution
 from api.routes import admin, auth, documents, jobs, proposals, reviews, rounds
 from api.schemas import Health
 from api.services.jobs import JobRunner, SolveFn
@@ -73,13 +74,16 @@ def create_app(settings: Settings | None = None, solve_fn: SolveFn | None = None
         return Health(status="ok", database="ok")
 
     v1 = APIRouter(prefix=API_PREFIX)
-    for module in (auth, admin, rounds, jobs, proposals, reviews, documents):
+    for module in (auth, admin, rounds, jobs, proposals, reviews, documents, execution):
         v1.include_router(module.router)
     app.include_router(v1)
 
     from api.web.pages import register_web  # the browser pages: shells that call this JSON API
 
     register_web(app)
+    from api.execution.pages import router as execution_pages
+
+    app.include_router(execution_pages)
     return app
 
 

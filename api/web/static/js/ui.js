@@ -41,9 +41,11 @@ export function pageData(name) {
 // ----- page chrome -------------------------------------------------------------------------------------------------
 
 const NAV = {
-  enterprise: [["/home", "nav.home"], ["/report", "nav.report"], ["/items", "nav.items"]],
-  coordinator: [["/home", "nav.home"], ["/rounds/new", "nav.new_round"]],
-  guide: [["/home", "nav.reviews"]],
+  enterprise: [["/home", "nav.home"], ["/report", "nav.report"], ["/items", "nav.items"], ["/execution", "nav.execution"],
+    ["/settlement", "nav.settlement"]],
+  coordinator: [["/home", "nav.home"], ["/rounds/new", "nav.new_round"], ["/execution", "nav.execution"],
+    ["/settlement", "nav.settlement"]],
+  guide: [["/home", "nav.reviews"], ["/execution", "nav.execution"], ["/settlement", "nav.settlement"]],
   admin: [["/home", "nav.home"], ["/docs", "nav.api_docs"]],
 };
 

@@ -1,0 +1,20 @@
+"""The pages of execution and settlement: shells over the JSON API, like every page (``api.web.pages``)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from api.web.pages import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/execution", response_class=HTMLResponse)
+def execution(request: Request, round: int | None = None) -> Response:
+    return render(request, "execution", "execution.title", {"round": round or ""})
+
+
+@router.get("/settlement", response_class=HTMLResponse)
+def settlement(request: Request, round: int | None = None) -> Response:
+    return render(request, "settlement", "settlement.title", {"round": round or ""})

@@ -1,0 +1,88 @@
+"""After the plan (issue 14): execution records of confirmed items and the settlement close of a round.
+
+Revision ID: 0002_afterplan
+Revises: 0001
+Create Date: 2026-12-02
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0002_afterplan"
+down_revision: str | None = "0001"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "item_execution",
+        sa.Column("item_id", sa.Integer(), nullable=False),
+        sa.Column("round_id", sa.Integer(), nullable=False),
+        sa.Column("state", sa.String(length=15), nullable=False),
+        sa.Column("finished", sa.Boolean(), nullable=False),
+        sa.Column("finished_by", sa.Integer(), nullable=True),
+        sa.Column("finished_at", sa.DateTime(), nullable=True),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["item_id"], ["proposal_item.id"], name=op.f("fk_item_execution_item_id_proposal_item"),
+                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["round_id"], ["planning_round.id"],
+                                name=op.f("fk_item_execution_round_id_planning_round"), ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["finished_by"], ["user_account.id"],
+                                name=op.f("fk_item_execution_finished_by_user_account"), ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("item_id", name=op.f("pk_item_execution")),
+    )
+    op.create_index(op.f("ix_item_execution_round_id"), "item_execution", ["round_id"], unique=False)
+    op.create_table(
+        "execution_record",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("item_id", sa.Integer(), nullable=False),
+        sa.Column("day", sa.Integer(), nullable=False),
+        sa.Column("workers", sa.Integer(), nullable=True),
+        sa.Column("delivered", sa.Integer(), nullable=True),
+        sa.Column("accepted", sa.Integer(), nullable=True),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("status", sa.String(length=13), nullable=False),
+        sa.Column("recorded_by", sa.Integer(), nullable=True),
+        sa.Column("recorded_at", sa.DateTime(), nullable=False),
+        sa.Column("answered_by", sa.Integer(), nullable=True),
+        sa.Column("answered_at", sa.DateTime(), nullable=True),
+        sa.Column("dispute_reason", sa.Text(), nullable=True),
+        sa.Column("claimed", sa.JSON(), nullable=True),
+        sa.Column("decision", sa.Text(), nullable=True),
+        sa.Column("decided_by", sa.Integer(), nullable=True),
+        sa.Column("decided_at", sa.DateTime(), nullable=True),
+        sa.ForeignKeyConstraint(["item_id"], ["item_execution.item_id"],
+                                name=op.f("fk_execution_record_item_id_item_execution"), ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["recorded_by"], ["user_account.id"],
+                                name=op.f("fk_execution_record_recorded_by_user_account"), ondelete="SET NULL"),
+        sa.ForeignKeyConstraint(["answered_by"], ["user_account.id"],
+                                name=op.f("fk_execution_record_answered_by_user_account"), ondelete="SET NULL"),
+        sa.ForeignKeyConstraint(["decided_by"], ["user_account.id"],
+                                name=op.f("fk_execution_record_decided_by_user_account"), ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_execution_record")),
+        sa.UniqueConstraint("item_id", "day", name=op.f("uq_execution_record_item_id_day")),
+    )
+    op.create_index(op.f("ix_execution_record_item_id"), "execution_record", ["item_id"], unique=False)
+    op.create_table(
+        "settlement_close",
+        sa.Column("round_id", sa.Integer(), nullable=False),
+        sa.Column("closed_by", sa.Integer(), nullable=True),
+        sa.Column("closed_at", sa.DateTime(), nullable=False),
+        sa.Column("totals", sa.JSON(), nullable=False),
+        sa.ForeignKeyConstraint(["round_id"], ["planning_round.id"],
+                                name=op.f("fk_settlement_close_round_id_planning_round"), ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["closed_by"], ["user_account.id"],
+                                name=op.f("fk_settlement_close_closed_by_user_account"), ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("round_id", name=op.f("pk_settlement_close")),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("settlement_close")
+    op.drop_index(op.f("ix_execution_record_item_id"), table_name="execution_record")
+    op.drop_table("execution_record")
+    op.drop_index(op.f("ix_item_execution_round_id"), table_name="item_execution")
+    op.drop_table("item_execution")

@@ -1,0 +1,206 @@
+"""Execution from records to settlement: a loan short by a day, a sub-contract with rejected units and a
+dispute the coordinator decides, the settlement against a hand computation, the close that locks it all,
+and what a firm may not read."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from tests.api.conftest import World, ok
+from tests.api.execution.conftest import confirmed_plan
+
+
+@pytest.fixture(scope="module")
+def state(world: World) -> dict[str, Any]:
+    items = confirmed_plan(world)
+    loan = next(i for k, i in items.items() if k.startswith("loan:forming:B:A"))
+    sub = next(i for k, i in items.items() if k.startswith("subcontract:A-o1:"))
+    return {"loan": loan, "sub": sub, "site": sub["second_party"]["code"]}
+
+
+def clerk(world: World, code: str) -> Any:
+    return world.api.as_(f"clerk-{code.lower()}")
+
+
+def test_only_the_right_side_records_and_bad_figures_are_named(world: World, state: dict) -> None:
+    loan, sub = state["loan"], state["sub"]
+    url = f"/api/v1/items/{loan['id']}/execution/records"
+    # The lender answers, it does not record; a third firm does not even see the item.
+    assert clerk(world, "B").post(url, json={"day": 0, "workers": 1}).status_code == 403
+    assert clerk(world, "D" if state["site"] == "C" else "C").post(url, json={"day": 0, "workers": 1}).status_code \
+        == 404
+    r = clerk(world, "A").post(url, json={"day": 0, "delivered": 1, "accepted": 1})
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "delivered"]
+    r = clerk(world, "A").post(url, json={"day": 3, "workers": 1})
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "day"]
+    assert r.json()["errors"][0]["input"] == 3
+    r = clerk(world, "A").post(f"/api/v1/items/{sub['id']}/execution/records",
+                               json={"day": 2, "delivered": 5, "accepted": 6})
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "accepted"]
+    r = clerk(world, "A").post(f"/api/v1/items/{sub['id']}/execution/records", json={"day": 2, "delivered": 5})
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "accepted"]
+    fresh = ok(world.api.as_("coord").get(f"/api/v1/items/{loan['id']}/execution"))
+    assert fresh["records"] == [] and fresh["state"] == "in_progress"
+
+
+def test_loan_short_by_a_day(world: World, state: dict) -> None:
+    loan = state["loan"]
+    url = f"/api/v1/items/{loan['id']}/execution/records"
+    rows = sorted(loan["rows"], key=lambda r: r["day"])
+    assert sum(r["workers"] for r in rows) >= 2
+    last = rows[-1]
+    for row in rows:
+        workers = row["workers"] - 1 if row is last else row["workers"]
+        view = ok(clerk(world, "A").post(url, json={"day": row["day"], "workers": workers, "note": "门岗登记"}))
+    assert view["difference"] == -1 and view["planned"] == loan["terms"]["worker_days"]
+    assert view["my_side"] == "records"
+    assert {d["day"]: (d["planned"], d["actual"]) for d in view["days"]}[last["day"]] == \
+        (last["workers"], last["workers"] - 1)
+    # The lender confirms each day.
+    for rec in view["records"]:
+        answered = ok(clerk(world, "B").post(f"/api/v1/execution/records/{rec['id']}/answer",
+                                             json={"answer": "confirm"}))
+    assert {r["status"] for r in answered["records"]} == {"confirmed"} and answered["my_side"] == "answers"
+    # A confirmed day is no longer changed.
+    assert clerk(world, "A").post(url, json={"day": rows[0]["day"], "workers": 0}).status_code == 409
+    done = ok(clerk(world, "A").post(f"/api/v1/items/{loan['id']}/execution/finish"))
+    assert done["state"] == "short" and done["finished"]
+    state["loan_worker_days"] = done["actual"]
+
+
+def test_subcontract_rejected_units_disputed_and_decided(world: World, state: dict) -> None:
+    sub = state["sub"]
+    units, due = sub["terms"]["units"], sub["terms"]["due_day"]
+    maker = clerk(world, state["site"])
+    view = ok(clerk(world, "A").post(f"/api/v1/items/{sub['id']}/execution/records",
+                                     json={"day": due, "delivered": units, "accepted": units - 3,
+                                           "note": "3 件釉面开裂"}))
+    rec = view["records"][0]
+    assert (view["delivered"], view["actual"], view["rejected"]) == (units, units - 3, 3)
+    # A dispute needs a reason; then it carries the maker's own count.
+    bad = maker.post(f"/api/v1/execution/records/{rec['id']}/answer", json={"answer": "dispute"})
+    assert bad.status_code == 422 and bad.json()["errors"][0]["loc"] == ["body", "reason"]
+    disputed = ok(maker.post(f"/api/v1/execution/records/{rec['id']}/answer",
+                             json={"answer": "dispute", "reason": "只有 1 件开裂 / only one cracked",
+                                   "delivered": units, "accepted": units - 1}))
+    assert disputed["state"] == "disputed" and disputed["records"][0]["claimed"]["accepted"] == units - 1
+    # Only the coordinator decides, and only in writing.
+    assert clerk(world, "A").post(f"/api/v1/execution/records/{rec['id']}/resolve",
+                                  json={"decision": "x", "delivered": units, "accepted": units}).status_code == 403
+    r = world.api.as_("coord").post(f"/api/v1/execution/records/{rec['id']}/resolve",
+                                    json={"decision": " ", "delivered": units, "accepted": units - 2})
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "decision"]
+    decided = ok(world.api.as_("coord").post(
+        f"/api/v1/execution/records/{rec['id']}/resolve",
+        json={"decision": "现场复检：2 件不合格 / re-inspected: 2 rejected", "delivered": units,
+              "accepted": units - 2}))
+    assert decided["records"][0]["status"] == "resolved" and decided["actual"] == units - 2
+    assert decided["state"] == "in_progress" and decided["delivered_on_time"] == units
+    # The settlement cannot close while the item is still open.
+    assert world.api.as_("coord").post(f"/api/v1/rounds/{world.round}/settlement/close").status_code == 409
+    done = ok(clerk(world, "A").post(f"/api/v1/items/{sub['id']}/execution/finish"))
+    assert done["state"] == "short"
+
+
+def test_settlement_matches_a_hand_computation(world: World, state: dict) -> None:
+    loan, sub = state["loan"], state["sub"]
+    wd = loan["terms"]["worker_days"] - 1
+    commute = 1.0 * loan["terms"]["distance_km"] * wd  # policy commute_cost_per_km = 1
+    loan_amount = round(200.0 * wd + commute, 2)
+    units = sub["terms"]["units"]
+    fee = 100.0 * (units - 2)
+    transport = 1.0 * sub["terms"]["distance_km"] * units  # transport 1 yuan per unit-km, every unit delivered
+    sub_amount = round(fee + transport, 2)
+    result = ok(world.api.as_("coord").get(f"/api/v1/rounds/{world.round}/settlement"))
+    lines = {ln["key"]: ln for ln in result["lines"]}
+    assert lines[loan["key"]]["base"] == pytest.approx(200.0 * wd)
+    assert lines[loan["key"]]["travel"] == pytest.approx(round(commute, 2))
+    assert lines[loan["key"]]["amount"] == pytest.approx(loan_amount)
+    assert lines[sub["key"]]["base"] == pytest.approx(fee)
+    assert lines[sub["key"]]["amount"] == pytest.approx(sub_amount)
+    firms = {f["enterprise"].split()[0]: f for f in result["firms"]}
+    assert firms["A"]["payable"] == pytest.approx(loan_amount + sub_amount) and firms["A"]["receivable"] == 0
+    assert firms["B"]["net"] == pytest.approx(loan_amount)
+    assert firms[state["site"]]["net"] == pytest.approx(sub_amount)
+    pair = next(p for p in result["pairs"] if {p["a"][0], p["b"][0]} == {"A", "B"})
+    assert abs(pair["a_pays_b"]) == pytest.approx(loan_amount)
+    state["amounts"] = (loan_amount, sub_amount)
+
+
+def test_a_firm_reads_only_its_own(world: World, state: dict) -> None:
+    loan, sub = state["loan"], state["sub"]
+    b = clerk(world, "B")
+    mine = ok(b.get(f"/api/v1/rounds/{world.round}/settlement"))
+    assert [ln["key"] for ln in mine["lines"]] == [loan["key"]]
+    assert [f["enterprise"].split()[0] for f in mine["firms"]] == ["B"]
+    assert [e["key"] for e in ok(b.get(f"/api/v1/rounds/{world.round}/execution"))] == [loan["key"]]
+    assert [e["key"] for e in ok(b.get("/api/v1/me/execution"))] == [loan["key"]]
+    assert b.get(f"/api/v1/items/{sub['id']}/execution").status_code == 404
+    sub_record = ok(world.api.as_("coord").get(f"/api/v1/items/{sub['id']}/execution"))["records"][0]
+    assert b.post(f"/api/v1/execution/records/{sub_record['id']}/answer",
+                  json={"answer": "confirm"}).status_code == 404
+    a_id, site_id = world.firms["A"], world.firms[state["site"]]
+    assert b.get(f"/api/v1/rounds/{world.round}/settlement/sheet", params={"a": a_id, "b": site_id}).status_code == 404
+    other = "D" if state["site"] == "C" else "C"
+    assert ok(clerk(world, other).get(f"/api/v1/rounds/{world.round}/settlement"))["lines"] == []
+    # A firm's export holds its own lines only, whatever firm it asks for.
+    r = b.get(f"/api/v1/rounds/{world.round}/settlement/export", params={"enterprise": a_id})
+    lines = list(load_workbook(io.BytesIO(r.content))["明细 lines"].iter_rows(values_only=True))
+    assert [row[0] for row in lines[1:]] == [loan["key"]]
+    # Another alliance sees nothing of this round.
+    assert world.api.as_("clerk-x").get(f"/api/v1/rounds/{world.round}/settlement").status_code == 404
+
+
+def test_exports_and_printable_sheet(world: World, state: dict) -> None:
+    loan_amount, sub_amount = state["amounts"]
+    coord = world.api.as_("coord")
+    r = coord.get(f"/api/v1/rounds/{world.round}/settlement/export")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/vnd.openxmlformats")
+    wb = load_workbook(io.BytesIO(r.content))
+    firms = {row[0].split()[0]: row for row in list(wb["企业 firms"].iter_rows(values_only=True))[1:]}
+    assert firms["A"][2] == pytest.approx(loan_amount + sub_amount)
+    r = coord.get(f"/api/v1/rounds/{world.round}/settlement/export", params={"enterprise": world.firms["B"]})
+    names = [row[0] for row in list(load_workbook(io.BytesIO(r.content))["企业 firms"].iter_rows(values_only=True))[1:]]
+    assert names == ["B 瓷厂 B"]
+    sheet = clerk(world, "A").get(f"/api/v1/rounds/{world.round}/settlement/sheet",
+                                  params={"a": world.firms["A"], "b": world.firms["B"]})
+    assert sheet.status_code == 200 and sheet.headers["content-type"].startswith("text/html")
+    assert "@page { size: A4" in sheet.text and "结算单" in sheet.text
+    assert f"{loan_amount:,.2f}" in sheet.text and "甲方签章" in sheet.text
+
+
+def test_close_locks_the_records(world: World, state: dict) -> None:
+    coord = world.api.as_("coord")
+    assert clerk(world, "A").post(f"/api/v1/rounds/{world.round}/settlement/close").status_code == 403
+    closed = ok(coord.post(f"/api/v1/rounds/{world.round}/settlement/close"))
+    assert closed["closed"] and closed["closed_at"]
+    assert coord.post(f"/api/v1/rounds/{world.round}/settlement/close").status_code == 409
+    r = clerk(world, "A").post(f"/api/v1/items/{state['sub']['id']}/execution/records",
+                               json={"day": 0, "delivered": 1, "accepted": 1})
+    assert r.status_code == 409 and "锁定" in r.json()["detail"]
+    assert ok(coord.get(f"/api/v1/items/{state['loan']['id']}/execution"))["locked"]
+
+
+def test_everything_is_audited(world: World, state: dict) -> None:
+    admin = world.api.as_("root")
+    actions = [e["action"] for e in ok(admin.get("/api/v1/audit", params={"entity": "execution_record"}))]
+    assert {"execution.record", "execution.confirm", "execution.dispute", "execution.resolve"} <= set(actions)
+    resolved = next(e for e in ok(admin.get("/api/v1/audit", params={"entity": "execution_record"}))
+                    if e["action"] == "execution.resolve")
+    assert resolved["before"]["status"] == "disputed" and resolved["after"]["decision"].startswith("现场复检")
+    assert resolved["actor_id"] == world.users["coord"]
+    finished = ok(admin.get("/api/v1/audit", params={"entity": "item_execution"}))
+    assert {e["action"] for e in finished} == {"execution.finish"}
+    assert [e["action"] for e in ok(admin.get("/api/v1/audit", params={"entity": "settlement"}))] == \
+        ["settlement.close"]
+
+
+def test_formula_cells_are_neutralised() -> None:
+    from api.execution.documents import safe
+
+    assert [safe(v) for v in ("=1+1", "+x", "-y", "@z", "瓷厂", 5, -3.0)] == \
+        ["'=1+1", "'+x", "'-y", "'@z", "瓷厂", 5, -3.0]
