@@ -10,10 +10,10 @@ const num = (name, label, attrs = {}) => el("div", { class: "field" },
   el("label", { for: attrs.id }, label),
   el("input", { type: "number", min: 0, step: 1, inputmode: "numeric", name, "data-loc": name, ...attrs }));
 
-function figuresOf(x, values) {
+function figuresOf(x, form) {
   return x.kind === "loan"
-    ? { workers: Number(values.workers) }
-    : { delivered: Number(values.delivered), accepted: Number(values.accepted) };
+    ? { workers: Number(form.workers.value) }
+    : { delivered: Number(form.delivered.value), accepted: Number(form.accepted.value) };
 }
 
 function figureInputs(x, prefix) {
