@@ -10,9 +10,18 @@ from fastapi.responses import HTMLResponse, Response
 from api import queries
 from api.deps import MAX_ID, CoordinatorUser, CurrentUser, EnterpriseUser, Id, SessionDep
 from api.errors import PROBLEM_RESPONSES, not_found
-from api.execution import documents, records, settlement
+from api.execution import documents, ratings, records, settlement
 from api.execution import queries as xq
-from api.execution.schemas import AnswerIn, ExecutionOut, RecordIn, ResolveIn, SettlementOut
+from api.execution.schemas import (
+    AnswerIn,
+    ExecutionOut,
+    RatingIn,
+    RatingOut,
+    RecordIn,
+    ReliabilityOut,
+    ResolveIn,
+    SettlementOut,
+)
 from api.execution.views import execution_out
 from api.models import Role, User
 
@@ -133,3 +142,38 @@ def settlement_sheet(
     if pair is None:
         raise not_found("结算单 settlement sheet", f"{a}-{b}")
     return HTMLResponse(documents.render_sheet(rnd, pair, result.closed))
+
+
+# ----- ratings (评议) and reliability ----------------------------------------------------------------------------
+
+
+@router.post("/items/{item_id}/ratings", response_model=RatingOut, status_code=201, tags=[TAG],
+             summary="评议对方（准时、质量、配合 1-5 分）/ rate the other side (on time, quality, cooperation 1-5)")
+def rate_item(item_id: Id, data: RatingIn, user: EnterpriseUser, session: SessionDep) -> RatingOut:
+    item = xq.confirmed_item_for(session, user, item_id)
+    rating = ratings.rate(session, user, item, data.on_time, data.quality, data.cooperation, data.comment)
+    return RatingOut.model_validate(rating)
+
+
+@router.get("/items/{item_id}/ratings", response_model=list[RatingOut], tags=[TAG],
+            summary="一个条目的评议 / the ratings of one item")
+def item_ratings(item_id: Id, user: CurrentUser, session: SessionDep) -> list[RatingOut]:
+    item = xq.confirmed_item_for(session, user, item_id)
+    return [RatingOut.model_validate(r) for r in ratings.item_ratings(session, user, item)]
+
+
+@router.get("/alliances/{alliance_id}/ratings", response_model=list[RatingOut], tags=[TAG],
+            summary="联盟的评议（企业只见收到的）/ the alliance's ratings (a firm: those it received)")
+def alliance_ratings(alliance_id: Id, user: CurrentUser, session: SessionDep) -> list[RatingOut]:
+    alliance = queries.get_alliance_for(session, user, alliance_id)
+    return [RatingOut.model_validate(r) for r in ratings.visible_ratings(session, user, alliance)]
+
+
+@router.get("/alliances/{alliance_id}/reliability", response_model=list[ReliabilityOut], tags=[TAG],
+            summary="各企业履约可靠度（企业只见自己的）/ reliability per firm (a firm: its own)")
+def alliance_reliability(alliance_id: Id, user: CurrentUser, session: SessionDep) -> list[ReliabilityOut]:
+    alliance = queries.get_alliance_for(session, user, alliance_id)
+    rows = ratings.reliability(session, alliance)
+    if user.role == Role.ENTERPRISE:
+        rows = [r for r in rows if r.enterprise_id == user.enterprise_id]
+    return [ReliabilityOut.model_validate(r, from_attributes=True) for r in rows]

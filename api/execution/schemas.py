@@ -138,3 +138,44 @@ class SettlementOut(BaseModel):
     lines: list[LineOut]
     pairs: list[PairOut]
     firms: list[FirmTotalOut]
+
+
+Score = Annotated[int, Field(ge=1, le=5)]
+
+
+class RatingIn(_In):
+    on_time: Score
+    quality: Score
+    cooperation: Score
+    comment: Text = ""
+
+
+class RatingOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    item_id: int
+    round_id: int
+    rater_id: int
+    ratee_id: int
+    on_time: int
+    quality: int
+    cooperation: int
+    comment: str
+    created_at: dt.datetime
+
+
+class ReliabilityOut(BaseModel):
+    enterprise_id: int
+    enterprise: str
+    planned_worker_days: int
+    delivered_worker_days: int
+    worker_day_share: float | None = Field(description="worker-days delivered / planned, as lender")
+    planned_units: int
+    on_time_accepted_units: int
+    unit_share: float | None = Field(description="units delivered on time and accepted / planned, as maker")
+    items: int = Field(description="finished items where the firm provided (lender or maker)")
+    ratings: int
+    average_rating: float | None
+    rating_index: float = Field(description="average rating shrunk towards the alliance mean (Bayesian)")
+    reliability: float = Field(description="Bayesian average of the item delivery shares, 0..1")

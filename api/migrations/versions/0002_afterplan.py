@@ -78,9 +78,42 @@ def upgrade() -> None:
                                 name=op.f("fk_settlement_close_closed_by_user_account"), ondelete="SET NULL"),
         sa.PrimaryKeyConstraint("round_id", name=op.f("pk_settlement_close")),
     )
+    op.create_table(
+        "rating",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("item_id", sa.Integer(), nullable=False),
+        sa.Column("round_id", sa.Integer(), nullable=False),
+        sa.Column("rater_id", sa.Integer(), nullable=False),
+        sa.Column("ratee_id", sa.Integer(), nullable=False),
+        sa.Column("on_time", sa.Integer(), nullable=False),
+        sa.Column("quality", sa.Integer(), nullable=False),
+        sa.Column("cooperation", sa.Integer(), nullable=False),
+        sa.Column("comment", sa.Text(), nullable=False),
+        sa.Column("created_by", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["item_id"], ["item_execution.item_id"], name=op.f("fk_rating_item_id_item_execution"),
+                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["round_id"], ["planning_round.id"], name=op.f("fk_rating_round_id_planning_round"),
+                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["rater_id"], ["enterprise.id"], name=op.f("fk_rating_rater_id_enterprise"),
+                                ondelete="RESTRICT"),
+        sa.ForeignKeyConstraint(["ratee_id"], ["enterprise.id"], name=op.f("fk_rating_ratee_id_enterprise"),
+                                ondelete="RESTRICT"),
+        sa.ForeignKeyConstraint(["created_by"], ["user_account.id"], name=op.f("fk_rating_created_by_user_account"),
+                                ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_rating")),
+        sa.UniqueConstraint("item_id", "rater_id", name=op.f("uq_rating_item_id_rater_id")),
+    )
+    op.create_index(op.f("ix_rating_item_id"), "rating", ["item_id"], unique=False)
+    op.create_index(op.f("ix_rating_round_id"), "rating", ["round_id"], unique=False)
+    op.create_index(op.f("ix_rating_ratee_id"), "rating", ["ratee_id"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_rating_ratee_id"), table_name="rating")
+    op.drop_index(op.f("ix_rating_round_id"), table_name="rating")
+    op.drop_index(op.f("ix_rating_item_id"), table_name="rating")
+    op.drop_table("rating")
     op.drop_table("settlement_close")
     op.drop_index(op.f("ix_execution_record_item_id"), table_name="execution_record")
     op.drop_table("execution_record")

@@ -13,6 +13,9 @@ from openpyxl import load_workbook
 from tests.api.conftest import World, ok
 from tests.api.execution.conftest import confirmed_plan
 
+# Units the coordinator's decision accepts of the sub-contract: a poor delivery, so the maker's reliability falls.
+KEPT = 3
+
 
 @pytest.fixture(scope="module")
 def state(world: World) -> dict[str, Any]:
@@ -75,6 +78,7 @@ def test_loan_short_by_a_day(world: World, state: dict) -> None:
 def test_subcontract_rejected_units_disputed_and_decided(world: World, state: dict) -> None:
     sub = state["sub"]
     units, due = sub["terms"]["units"], sub["terms"]["due_day"]
+    assert units > KEPT + 3
     maker = clerk(world, state["site"])
     view = ok(clerk(world, "A").post(f"/api/v1/items/{sub['id']}/execution/records",
                                      json={"day": due, "delivered": units, "accepted": units - 3,
@@ -92,13 +96,13 @@ def test_subcontract_rejected_units_disputed_and_decided(world: World, state: di
     assert clerk(world, "A").post(f"/api/v1/execution/records/{rec['id']}/resolve",
                                   json={"decision": "x", "delivered": units, "accepted": units}).status_code == 403
     r = world.api.as_("coord").post(f"/api/v1/execution/records/{rec['id']}/resolve",
-                                    json={"decision": " ", "delivered": units, "accepted": units - 2})
+                                    json={"decision": " ", "delivered": units, "accepted": KEPT})
     assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "decision"]
     decided = ok(world.api.as_("coord").post(
         f"/api/v1/execution/records/{rec['id']}/resolve",
-        json={"decision": "现场复检：2 件不合格 / re-inspected: 2 rejected", "delivered": units,
-              "accepted": units - 2}))
-    assert decided["records"][0]["status"] == "resolved" and decided["actual"] == units - 2
+        json={"decision": "现场复检：多数不合格 / re-inspected: most rejected", "delivered": units,
+              "accepted": KEPT}))
+    assert decided["records"][0]["status"] == "resolved" and decided["actual"] == KEPT
     assert decided["state"] == "in_progress" and decided["delivered_on_time"] == units
     # The settlement cannot close while the item is still open.
     assert world.api.as_("coord").post(f"/api/v1/rounds/{world.round}/settlement/close").status_code == 409
@@ -112,7 +116,7 @@ def test_settlement_matches_a_hand_computation(world: World, state: dict) -> Non
     commute = 1.0 * loan["terms"]["distance_km"] * wd  # policy commute_cost_per_km = 1
     loan_amount = round(200.0 * wd + commute, 2)
     units = sub["terms"]["units"]
-    fee = 100.0 * (units - 2)
+    fee = 100.0 * KEPT
     transport = 1.0 * sub["terms"]["distance_km"] * units  # transport 1 yuan per unit-km, every unit delivered
     sub_amount = round(fee + transport, 2)
     result = ok(world.api.as_("coord").get(f"/api/v1/rounds/{world.round}/settlement"))
@@ -204,3 +208,73 @@ def test_formula_cells_are_neutralised() -> None:
 
     assert [safe(v) for v in ("=1+1", "+x", "-y", "@z", "瓷厂", 5, -3.0)] == \
         ["'=1+1", "'+x", "'-y", "'@z", "瓷厂", 5, -3.0]
+
+
+def test_ratings_of_finished_items(world: World, state: dict) -> None:
+    loan, sub = state["loan"], state["sub"]
+    a, maker = clerk(world, "A"), clerk(world, state["site"])
+    body = {"on_time": 2, "quality": 1, "cooperation": 3, "comment": "大部分不合格 / most units failed"}
+    r = a.post(f"/api/v1/items/{sub['id']}/ratings", json={**body, "quality": 6})
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "quality"]
+    given = ok(a.post(f"/api/v1/items/{sub['id']}/ratings", json=body), 201)
+    assert given["ratee_id"] == world.firms[state["site"]] and given["rater_id"] == world.firms["A"]
+    assert a.post(f"/api/v1/items/{sub['id']}/ratings", json=body).status_code == 409
+    ok(maker.post(f"/api/v1/items/{sub['id']}/ratings", json={"on_time": 5, "quality": 5, "cooperation": 4}), 201)
+    ok(a.post(f"/api/v1/items/{loan['id']}/ratings", json={"on_time": 4, "quality": 4, "cooperation": 5}), 201)
+    # A third firm rates nothing it was not part of.
+    assert clerk(world, "B").post(f"/api/v1/items/{sub['id']}/ratings", json=body).status_code == 404
+    # A firm reads the ratings it received, never those given by others about third parties.
+    received_b = ok(clerk(world, "B").get(f"/api/v1/alliances/{world.alliance}/ratings"))
+    assert [(x["rater_id"], x["ratee_id"]) for x in received_b] == [(world.firms["A"], world.firms["B"])]
+    received_site = ok(maker.get(f"/api/v1/alliances/{world.alliance}/ratings"))
+    assert {x["ratee_id"] for x in received_site} == {world.firms[state["site"]]}
+    assert clerk(world, "B").get(f"/api/v1/items/{sub['id']}/ratings").status_code == 404
+    everything = ok(world.api.as_("coord").get(f"/api/v1/alliances/{world.alliance}/ratings"))
+    assert len(everything) == 3
+    assert len(ok(world.api.as_("guide").get(f"/api/v1/alliances/{world.alliance}/ratings"))) == 3
+    assert world.api.as_("coord2").get(f"/api/v1/alliances/{world.alliance}/ratings").status_code == 404
+
+
+def test_reliability_figures_follow_the_records(world: World, state: dict) -> None:
+    from api.execution.ratings import PRIOR_WEIGHT
+
+    loan, sub = state["loan"], state["sub"]
+    rows = {r["enterprise"].split()[0]: r
+            for r in ok(world.api.as_("coord").get(f"/api/v1/alliances/{world.alliance}/reliability"))}
+    loan_share = (loan["terms"]["worker_days"] - 1) / loan["terms"]["worker_days"]
+    sub_share = KEPT / sub["terms"]["units"]
+    prior = (loan_share + sub_share) / 2  # the alliance's mean item share
+    site, other = state["site"], "D" if state["site"] == "C" else "C"
+    assert rows["B"]["worker_day_share"] == pytest.approx(loan_share)
+    assert rows[site]["unit_share"] == pytest.approx(sub_share)
+    assert rows["B"]["reliability"] == pytest.approx((PRIOR_WEIGHT * prior + loan_share) / (PRIOR_WEIGHT + 1), abs=1e-4)
+    assert rows[site]["reliability"] == pytest.approx((PRIOR_WEIGHT * prior + sub_share) / (PRIOR_WEIGHT + 1), abs=1e-4)
+    # Without history: the alliance's mean, the neutral prior.
+    assert rows[other]["items"] == 0 and rows[other]["reliability"] == pytest.approx(prior, abs=1e-4)
+    assert rows[site]["average_rating"] == pytest.approx(2.0) and rows[site]["ratings"] == 1
+    assert rows[site]["reliability"] < rows[other]["reliability"]
+    state["floor"] = round((rows[site]["reliability"] + rows[other]["reliability"]) / 2, 4)
+    # A firm reads its own figures only.
+    mine = ok(clerk(world, "B").get(f"/api/v1/alliances/{world.alliance}/reliability"))
+    assert [r["enterprise_id"] for r in mine] == [world.firms["B"]]
+
+
+def test_with_a_floor_the_next_plan_avoids_the_unreliable_firm(world: World, state: dict) -> None:
+    from tests.api.conftest import FIRMS, ROUND_BODY, report_body, wait_job
+
+    coord = world.api.as_("coord")
+    policy: dict[str, Any] = {**dict(ROUND_BODY["policy"]), "reliability_floor": state["floor"]}  # type: ignore[call-overload]
+    body = {**ROUND_BODY, "name": "第二轮 / round two", "policy": policy}
+    rid = ok(coord.post(f"/api/v1/alliances/{world.alliance}/rounds", json=body), 201)["id"]
+    for code in FIRMS:
+        ok(clerk(world, code).put(f"/api/v1/rounds/{rid}/reports/{world.firms[code]}", json=report_body(code)), 201)
+    job = ok(coord.post(f"/api/v1/rounds/{rid}/jobs", json={"time_limit_s": 5}), 202)
+    assert wait_job(coord, job["id"])["status"] == "succeeded"
+    snapshot = ok(coord.get(f"/api/v1/jobs/{job['id']}/snapshot"))
+    site, other = state["site"], "D" if state["site"] == "C" else "C"
+    rel = {e["id"]: e["reliability"] for e in snapshot["enterprises"]}
+    assert rel[site] < state["floor"] <= rel[other]
+    plan = ok(coord.get(f"/api/v1/jobs/{job['id']}/plan"))
+    sites = {r["site"] for r in plan["production"]}
+    assert site not in sites and other in sites
+    assert site not in {ln["to"] for ln in plan["loans"]}
