@@ -143,3 +143,33 @@ def test_4_coordinator_decides_then_closes_the_settlement(world: World, sessions
         lines = {ln["key"]: ln for ln in ok(coord.get(f"/rounds/{world.round}/settlement"))["lines"]}
     assert lines[loan["key"]]["amount"] == pytest.approx(round(loan_amount, 2))
     assert lines[sub["key"]]["amount"] == pytest.approx(round(sub_amount, 2))
+
+
+def test_5_ratings_and_reliability(world: World, sessions: Sessions) -> None:
+    sub = STATE["sub"]
+    maker = STATE["codes"][sub["second_party"]["id"]]
+    page = sessions.sign_in("clerk-a", viewport=PHONE).page
+    page.goto(page.url.replace("/home", "/execution"))
+    form = page.locator(f'article[data-item="{sub["id"]}"] form.rating-form')
+    form.locator("select[name=quality]").select_option("2")
+    form.locator("select[name=on_time]").select_option("3")
+    form.locator("textarea[name=comment]").fill("缩釉较多 / many glaze faults")
+    form.get_by_role("button", name="提交评议").click()
+    expect_text(page.locator("#flash"), "已提交评议")
+    expect_text(page.locator(f'article[data-item="{sub["id"]}"] section.ratings'), "质量 2")
+    assert page.locator(f'article[data-item="{sub["id"]}"] form.rating-form').count() == 0
+    # The clerk sees its own reliability row only.
+    page.wait_for_selector("#reliability")
+    assert page.locator("#reliability tbody tr").count() == 1
+
+    coord = sessions.sign_in("coord").page
+    coord.goto(coord.url.replace("/home", f"/execution?round={world.round}"))
+    coord.wait_for_selector("#reliability")
+    with world.client("coord") as c:
+        figures = {r["enterprise_id"]: r for r in ok(c.get(f"/alliances/{world.alliance}/reliability"))}
+    row = coord.locator(f'#reliability tr[data-enterprise="{world.firms[maker]}"]')
+    expect_text(row, f"{figures[world.firms[maker]]['reliability'] * 100:.1f}%")
+    # The lender that sent a worker short is below a firm without history (the neutral prior).
+    lender = STATE["codes"][STATE["loan"]["first_party"]["id"]]
+    assert figures[world.firms[lender]]["reliability"] < figures[world.firms["E"]]["reliability"]
+    assert figures[world.firms[maker]]["average_rating"] == pytest.approx((3 + 2 + 5) / 3, abs=1e-3)

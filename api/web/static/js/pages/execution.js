@@ -1,7 +1,7 @@
 // Execution records: the recording side enters each day (phone at the workshop door), the other side confirms
 // or disputes, the coordinator decides disputes in writing; the plan against the actuals for everyone.
 import { api } from "../api.js";
-import { fmtDateTime, t } from "../i18n.js";
+import { fmtDateTime, fmtPct, t } from "../i18n.js";
 import { amountOf, dateOf, executionTitle, pickRound } from "../afterplan.js";
 import { $, badge, busy, clear, clearErrors, definitionList, el, flash, localError, run, showFormError, startPage, table }
   from "../ui.js";
@@ -130,7 +130,43 @@ function recordRow(x, r, account, reload) {
     canResolve ? resolveForm(x, r, reload) : null);
 }
 
-function card(x, account, reload) {
+const SCORES = ["on_time", "quality", "cooperation"];
+
+function ratingForm(x, reload) {
+  const id = `rate-${x.item_id}`;
+  const form = el("form", { class: "rating-form", novalidate: true, "data-item": x.item_id },
+    el("h4", {}, t("rating.give")),
+    el("div", { class: "form-error", role: "alert" }),
+    SCORES.map((name) => el("div", { class: "field" },
+      el("label", { for: `${id}-${name}` }, t(`rating.${name}`)),
+      el("select", { id: `${id}-${name}`, name, "data-loc": name },
+        [5, 4, 3, 2, 1].map((v) => el("option", { value: v }, `${v}`))))),
+    el("div", { class: "field" }, el("label", { for: `${id}-comment` }, t("rating.comment")),
+      el("textarea", { id: `${id}-comment`, name: "comment", rows: 2, maxlength: 4000, "data-loc": "comment" })),
+    el("div", { class: "actions" }, el("button", { type: "submit", class: "primary" }, t("rating.submit"))));
+  form.addEventListener("submit", (event) => submit(form, event, async () => {
+    const body = { comment: form.comment.value };
+    for (const name of SCORES) body[name] = Number(form[name].value);
+    await api(`/items/${x.item_id}/ratings`, { method: "POST", json: body });
+    flash(t("rating.given_flash"));
+    await reload();
+  }));
+  return form;
+}
+
+function ratingsBox(x, account, ratings, reload) {
+  const names = { [x.first_party.id]: x.first_party.name, [x.second_party.id]: x.second_party.name };
+  const mine = account.role === "enterprise" && ratings.some((r) => r.rater_id === account.enterprise_id);
+  return el("section", { class: "ratings", "aria-label": t("rating.title") },
+    el("h4", {}, t("rating.title")),
+    ratings.length ? el("ul", {}, ratings.map((r) => el("li", { "data-rating": r.id },
+      t("rating.line", { rater: names[r.rater_id], ratee: names[r.ratee_id], on_time: r.on_time, quality: r.quality,
+        cooperation: r.cooperation }), r.comment ? el("p", { class: "muted" }, r.comment) : null)))
+      : el("p", { class: "muted" }, t("rating.none")),
+    account.role === "enterprise" && !mine ? ratingForm(x, reload) : null);
+}
+
+function card(x, account, reload, ratings) {
   const figures = [[t("execution.planned"), amountOf(x, x.planned)], [t("execution.actual"), amountOf(x, x.actual)],
     [t("execution.difference"), String(x.difference)]];
   if (x.kind === "subcontract") {
@@ -162,14 +198,36 @@ function card(x, account, reload) {
       : el("p", { class: "muted" }, t("execution.no_records")),
     x.locked ? el("p", { class: "notice" }, t("execution.locked")) : null,
     mayRecord ? recordForm(x, reload) : null,
+    ratings ? ratingsBox(x, account, ratings, reload) : null,
     el("div", { class: "actions" }, finish,
       el("a", { class: "button", href: `/settlement?round=${x.round_id}` }, t("execution.to_settlement"))));
+}
+
+async function firmAlliance() {
+  const alliances = await api("/alliances");
+  return alliances.length ? alliances[0].id : null;
+}
+
+const share = (v) => (v === null ? "—" : fmtPct(v));
+
+function reliabilityTable(rows) {
+  return el("section", { class: "card", id: "reliability", "aria-labelledby": "reliability-h" },
+    el("h2", { id: "reliability-h" }, t("reliability.title")),
+    el("p", { class: "hint" }, t("reliability.hint")),
+    el("div", { class: "table-scroll" }, table([t("settlement.enterprise"), t("reliability.worker_day_share"),
+      t("reliability.unit_share"), t("reliability.items"), t("reliability.average_rating"), t("reliability.reliability")],
+    rows.map((r) => el("tr", { "data-enterprise": r.enterprise_id }, el("td", {}, r.enterprise),
+      el("td", { class: "num" }, share(r.worker_day_share)), el("td", { class: "num" }, share(r.unit_share)),
+      el("td", { class: "num" }, r.items),
+      el("td", { class: "num" }, r.average_rating === null ? "—" : r.average_rating.toFixed(2)),
+      el("td", { class: "num reliability" }, fmtPct(r.reliability)))))));
 }
 
 run(async () => {
   const account = await startPage();
   const root = $("#execution");
   let path = "/me/execution";
+  let allianceId = null;
   if (account.role !== "enterprise") {
     const chosen = await pickRound($("#round-pick"), "/execution");
     if (!chosen) {
@@ -177,10 +235,16 @@ run(async () => {
       return;
     }
     path = `/rounds/${chosen.round.id}/execution`;
+    allianceId = chosen.alliance.id;
   }
   const reload = async () => {
     const list = await api(path);
-    clear(root, list.length ? list.map((x) => card(x, account, reload)) : el("p", { class: "muted" }, t("execution.none")));
+    const done = (x) => x.state === "completed" || x.state === "short";
+    const ratings = await Promise.all(list.map((x) => (done(x) ? api(`/items/${x.item_id}/ratings`) : null)));
+    const alliance = allianceId || (account.role === "enterprise" && list.length ? await firmAlliance() : null);
+    const figures = alliance ? await api(`/alliances/${alliance}/reliability`) : [];
+    clear(root, list.length ? list.map((x, i) => card(x, account, reload, ratings[i])) : el("p", { class: "muted" }, t("execution.none")),
+      figures.length ? reliabilityTable(figures) : null);
   };
   await reload();
 });
