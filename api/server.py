@@ -19,6 +19,7 @@ from api.db import make_engine, make_session_factory, run_migrations
 from api.deps import SessionDep
 from api.errors import install_error_handlers
 from api.execution import routes as execution
+from api.notices import routes as notices
 from api.routes import admin, auth, documents, jobs, proposals, reviews, rounds
 from api.schemas import Health
 from api.services.jobs import JobRunner, SolveFn
@@ -74,7 +75,7 @@ def create_app(settings: Settings | None = None, solve_fn: SolveFn | None = None
         return Health(status="ok", database="ok")
 
     v1 = APIRouter(prefix=API_PREFIX)
-    for module in (auth, admin, rounds, jobs, proposals, reviews, documents, execution):
+    for module in (auth, admin, rounds, jobs, proposals, reviews, documents, execution, notices):
         v1.include_router(module.router)
     app.include_router(v1)
 

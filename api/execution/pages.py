@@ -18,3 +18,8 @@ def execution(request: Request, round: int | None = None) -> Response:
 @router.get("/settlement", response_class=HTMLResponse)
 def settlement(request: Request, round: int | None = None) -> Response:
     return render(request, "settlement", "settlement.title", {"round": round or ""})
+
+
+@router.get("/notice", response_class=HTMLResponse)
+def notice(request: Request, round: int | None = None) -> Response:
+    return render(request, "notice", "notice.title", {"round": round or ""})

@@ -173,3 +173,43 @@ def test_5_ratings_and_reliability(world: World, sessions: Sessions) -> None:
     lender = STATE["codes"][STATE["loan"]["first_party"]["id"]]
     assert figures[world.firms[lender]]["reliability"] < figures[world.firms["E"]]["reliability"]
     assert figures[world.firms[maker]]["average_rating"] == pytest.approx((3 + 2 + 5) / 3, abs=1e-3)
+
+
+def test_6_notice_drafted_approved_objected_answered(world: World, sessions: Sessions) -> None:
+    coord = sessions.sign_in("coord").page
+    coord.get_by_role("link", name="公示").first.click()
+    coord.wait_for_url("**/notice")
+    coord.wait_for_selector("#notice:not([aria-busy])")
+    draft = coord.locator("form.draft-form")
+    draft.get_by_role("button", name="保存草稿").click()
+    expect_text(draft, "必填")
+    draft.locator("textarea[name=text]").fill("十二月第一周联盟互助结果公示。")
+    draft.get_by_role("button", name="保存草稿").click()
+    expect_text(coord.locator("#flash"), "已保存公示草稿")
+    expect_text(coord.locator("#notice-body"), "帮工人·天")
+    coord.locator("#submit-notice").click()
+    expect_text(coord.locator("#notice-status"), "待审核")
+
+    guide = sessions.sign_in("guide").page
+    guide.goto(guide.url.replace("/home", f"/notice?round={world.round}"))
+    guide.locator("form.review-form").get_by_role("button", name="批准并发布").click()
+    expect_text(guide.locator("#notice-status"), "已公示")
+
+    member = sessions.sign_in("clerk-e", viewport=PHONE).page
+    member.goto(member.url.replace("/home", "/notice"))
+    objection = member.locator("form.objection-form")
+    objection.locator("textarea[name=text]").fill("我厂包装工人闲置，为何未安排？")
+    objection.get_by_role("button", name="提出异议").click()
+    expect_text(member.locator("#objections"), "待协调员答复")
+
+    coord.reload()
+    answer = coord.locator("form.answer-form")
+    answer.locator("textarea[name=answer]").fill("本轮订单无包装工序。")
+    answer.get_by_role("button", name="提交答复").click()
+    expect_text(coord.locator("#objections"), "本轮订单无包装工序")
+    with world.client("clerk-e") as c:
+        notice = ok(c.get(f"/rounds/{world.round}/notice"))
+    assert notice["objections"][0]["answer"] == "本轮订单无包装工序。"
+    with world.client("coord") as c:
+        loans = [x for x in ok(c.get(f"/rounds/{world.round}/execution")) if x["kind"] == "loan"]
+    assert notice["figures"]["worker_days_lent"] == sum(x["actual"] for x in loans)

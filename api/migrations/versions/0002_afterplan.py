@@ -107,9 +107,73 @@ def upgrade() -> None:
     op.create_index(op.f("ix_rating_item_id"), "rating", ["item_id"], unique=False)
     op.create_index(op.f("ix_rating_round_id"), "rating", ["round_id"], unique=False)
     op.create_index(op.f("ix_rating_ratee_id"), "rating", ["ratee_id"], unique=False)
+    op.create_table(
+        "notice",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("round_id", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=13), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("notice_days", sa.Integer(), nullable=False),
+        sa.Column("figures", sa.JSON(), nullable=True),
+        sa.Column("review_comment", sa.Text(), nullable=True),
+        sa.Column("created_by", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("approved_by", sa.Integer(), nullable=True),
+        sa.Column("published_at", sa.DateTime(), nullable=True),
+        sa.Column("ends_at", sa.DateTime(), nullable=True),
+        sa.ForeignKeyConstraint(["round_id"], ["planning_round.id"], name=op.f("fk_notice_round_id_planning_round"),
+                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["created_by"], ["user_account.id"], name=op.f("fk_notice_created_by_user_account"),
+                                ondelete="SET NULL"),
+        sa.ForeignKeyConstraint(["approved_by"], ["user_account.id"],
+                                name=op.f("fk_notice_approved_by_user_account"), ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_notice")),
+        sa.UniqueConstraint("round_id", name=op.f("uq_notice_round_id")),
+    )
+    op.create_table(
+        "notice_consent",
+        sa.Column("notice_id", sa.Integer(), nullable=False),
+        sa.Column("enterprise_id", sa.Integer(), nullable=False),
+        sa.Column("agreed", sa.Boolean(), nullable=False),
+        sa.Column("decided_by", sa.Integer(), nullable=True),
+        sa.Column("decided_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["notice_id"], ["notice.id"], name=op.f("fk_notice_consent_notice_id_notice"),
+                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["enterprise_id"], ["enterprise.id"],
+                                name=op.f("fk_notice_consent_enterprise_id_enterprise"), ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["decided_by"], ["user_account.id"],
+                                name=op.f("fk_notice_consent_decided_by_user_account"), ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("notice_id", "enterprise_id", name=op.f("pk_notice_consent")),
+    )
+    op.create_table(
+        "objection",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("notice_id", sa.Integer(), nullable=False),
+        sa.Column("enterprise_id", sa.Integer(), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("filed_by", sa.Integer(), nullable=True),
+        sa.Column("filed_at", sa.DateTime(), nullable=False),
+        sa.Column("answer", sa.Text(), nullable=True),
+        sa.Column("answered_by", sa.Integer(), nullable=True),
+        sa.Column("answered_at", sa.DateTime(), nullable=True),
+        sa.ForeignKeyConstraint(["notice_id"], ["notice.id"], name=op.f("fk_objection_notice_id_notice"),
+                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["enterprise_id"], ["enterprise.id"], name=op.f("fk_objection_enterprise_id_enterprise"),
+                                ondelete="RESTRICT"),
+        sa.ForeignKeyConstraint(["filed_by"], ["user_account.id"], name=op.f("fk_objection_filed_by_user_account"),
+                                ondelete="SET NULL"),
+        sa.ForeignKeyConstraint(["answered_by"], ["user_account.id"],
+                                name=op.f("fk_objection_answered_by_user_account"), ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_objection")),
+    )
+    op.create_index(op.f("ix_objection_notice_id"), "objection", ["notice_id"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_objection_notice_id"), table_name="objection")
+    op.drop_table("objection")
+    op.drop_table("notice_consent")
+    op.drop_table("notice")
     op.drop_index(op.f("ix_rating_ratee_id"), table_name="rating")
     op.drop_index(op.f("ix_rating_round_id"), table_name="rating")
     op.drop_index(op.f("ix_rating_item_id"), table_name="rating")

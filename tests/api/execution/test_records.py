@@ -278,3 +278,82 @@ def test_with_a_floor_the_next_plan_avoids_the_unreliable_firm(world: World, sta
     sites = {r["site"] for r in plan["production"]}
     assert site not in sites and other in sites
     assert site not in {ln["to"] for ln in plan["loans"]}
+
+
+def test_public_notice_drafted_approved_published(world: World, state: dict) -> None:
+    loan, sub = state["loan"], state["sub"]
+    coord, guide = world.api.as_("coord"), world.api.as_("guide")
+    other = "D" if state["site"] == "C" else "C"
+    assert coord.get(f"/api/v1/rounds/{world.round}/notice").status_code == 404
+    assert clerk(world, "A").put(f"/api/v1/rounds/{world.round}/notice", json={"text": "x"}).status_code == 403
+    notice = ok(coord.put(f"/api/v1/rounds/{world.round}/notice",
+                          json={"text": "本轮联盟互助结果公示如下。/ This round's results."}))
+    f = notice["figures"]
+    assert (f["orders_subcontracted"], f["worker_days_lent"], f["units_accepted"]) == \
+        (1, loan["terms"]["worker_days"] - 1, KEPT)
+    assert sorted(n.split()[0] for n in f["firms"]) == sorted(["A", "B", state["site"]])
+    assert f["details"] == [] and notice["status"] == "draft"
+    # A firm not taking part does not see the draft; the parties consent, one item's two firms agree.
+    assert clerk(world, other).get(f"/api/v1/rounds/{world.round}/notice").status_code == 404
+    for code in ("A", "B"):
+        ok(clerk(world, code).post(f"/api/v1/notices/{notice['id']}/consent", json={"agreed": True}))
+    ok(clerk(world, state["site"]).post(f"/api/v1/notices/{notice['id']}/consent", json={"agreed": False}))
+    assert clerk(world, other).post(f"/api/v1/notices/{notice['id']}/consent", json={"agreed": True}).status_code \
+        == 404
+    notice = ok(coord.get(f"/api/v1/rounds/{world.round}/notice"))
+    assert [d["key"] for d in notice["figures"]["details"]] == [loan["key"]]  # the sub-contract's maker said no
+    ok(coord.post(f"/api/v1/notices/{notice['id']}/submit"))
+    r = guide.post(f"/api/v1/notices/{notice['id']}/review", json={"decision": "reject"})
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "comment"]
+    back = ok(guide.post(f"/api/v1/notices/{notice['id']}/review",
+                         json={"decision": "reject", "comment": "请写明增益 / state the gain"}))
+    assert back["status"] == "draft" and back["review_comment"].startswith("请写明")
+    ok(coord.post(f"/api/v1/notices/{notice['id']}/submit"))
+    published = ok(guide.post(f"/api/v1/notices/{notice['id']}/review", json={"decision": "approve"}))
+    assert published["status"] == "published" and published["open_for_objections"]
+    import datetime as dt
+
+    length = dt.datetime.fromisoformat(published["ends_at"]) - dt.datetime.fromisoformat(published["published_at"])
+    assert length == dt.timedelta(days=5)
+    state["notice"] = published
+
+
+def test_objection_filed_and_answered_on_the_record(world: World, state: dict) -> None:
+    nid = state["notice"]["id"]
+    other = "D" if state["site"] == "C" else "C"
+    member = clerk(world, other)
+    seen = ok(member.get(f"/api/v1/rounds/{world.round}/notice"))
+    assert seen["consents"] == {} and seen["figures"] == state["notice"]["figures"]
+    sub_price = state["sub"]["terms"]["value_per_unit"]
+    assert all(d["key"] != state["sub"]["key"] for d in seen["figures"]["details"]) and sub_price
+    r = member.post(f"/api/v1/notices/{nid}/objections", json={"text": " "})
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "text"]
+    filed = ok(member.post(f"/api/v1/notices/{nid}/objections",
+                           json={"text": "我厂也有闲置工人，为何未安排？/ we had idle workers too"}), 201)
+    objection = filed["objections"][0]
+    assert objection["enterprise_id"] == world.firms[other] and objection["answer"] is None
+    assert world.api.as_("clerk-x").post(f"/api/v1/notices/{nid}/objections", json={"text": "x"}).status_code == 404
+    assert member.post(f"/api/v1/objections/{objection['id']}/answer", json={"answer": "x"}).status_code == 403
+    answered = ok(world.api.as_("coord").post(f"/api/v1/objections/{objection['id']}/answer",
+                                              json={"answer": "贵厂工种与订单不符 / skills did not match the order"}))
+    assert answered["objections"][0]["answer"].startswith("贵厂")
+    assert world.api.as_("coord").post(f"/api/v1/objections/{objection['id']}/answer",
+                                       json={"answer": "again"}).status_code == 409
+    printed = member.get(f"/api/v1/notices/{nid}/print")
+    assert printed.status_code == 200 and "@page { size: A4" in printed.text
+    assert "我厂也有闲置工人" in printed.text and "贵厂工种与订单不符" in printed.text
+    actions = [e["action"] for e in ok(world.api.as_("root").get("/api/v1/audit", params={"entity": "objection"}))]
+    assert actions == ["objection.answer", "objection.file"]
+
+
+def test_no_objection_after_the_notice_period() -> None:
+    import datetime as dt
+
+    from api.models import Notice, NoticeStatus
+    from api.notices.service import in_period
+
+    start = dt.datetime(2026, 12, 14, tzinfo=dt.UTC)
+    notice = Notice(status=NoticeStatus.PUBLISHED.value, published_at=start, ends_at=start + dt.timedelta(days=5))
+    assert in_period(notice, start + dt.timedelta(days=4, hours=23))
+    assert not in_period(notice, start + dt.timedelta(days=5))
+    assert not in_period(Notice(status=NoticeStatus.DRAFT.value), start)

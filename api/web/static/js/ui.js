@@ -42,10 +42,11 @@ export function pageData(name) {
 
 const NAV = {
   enterprise: [["/home", "nav.home"], ["/report", "nav.report"], ["/items", "nav.items"], ["/execution", "nav.execution"],
-    ["/settlement", "nav.settlement"]],
+    ["/settlement", "nav.settlement"], ["/notice", "nav.notice"]],
   coordinator: [["/home", "nav.home"], ["/rounds/new", "nav.new_round"], ["/execution", "nav.execution"],
-    ["/settlement", "nav.settlement"]],
-  guide: [["/home", "nav.reviews"], ["/execution", "nav.execution"], ["/settlement", "nav.settlement"]],
+    ["/settlement", "nav.settlement"], ["/notice", "nav.notice"]],
+  guide: [["/home", "nav.reviews"], ["/execution", "nav.execution"], ["/settlement", "nav.settlement"],
+    ["/notice", "nav.notice"]],
   admin: [["/home", "nav.home"], ["/docs", "nav.api_docs"]],
 };
 
