@@ -281,7 +281,7 @@ def test_with_a_floor_the_next_plan_avoids_the_unreliable_firm(world: World, sta
 
 
 def test_public_notice_drafted_approved_published(world: World, state: dict) -> None:
-    loan, sub = state["loan"], state["sub"]
+    loan = state["loan"]
     coord, guide = world.api.as_("coord"), world.api.as_("guide")
     other = "D" if state["site"] == "C" else "C"
     assert coord.get(f"/api/v1/rounds/{world.round}/notice").status_code == 404
