@@ -67,3 +67,24 @@ def to_xlsx(rnd: PlanningRound, settlement: Settlement, firm: str | None = None)
 
 def render_sheet(rnd: PlanningRound, pair: Pair, closed: bool) -> str:
     return _env.get_template("settlement_sheet.html").render(rnd=rnd, pair=pair, closed=closed, kind=KIND)
+
+
+OUTCOME_HEADERS = [("period", "期间 period"), ("rounds", "轮次数 rounds"),
+                   ("worker_days_employed", "稳岗人·天 worker-days employed"),
+                   ("value_subcontracted", "委托加工消化价值 value sub-contracted"),
+                   ("value_cleared_planned", "方案消化积压价值 value cleared (plan)"),
+                   ("extra_over_hand", "较人工撮合增益 extra over matching by hand"),
+                   ("partner_pairs", "合作对数 partner pairs"), ("on_time_share", "按期交付率 on-time share"),
+                   ("average_rating", "平均评分 average rating")]
+
+
+def outcomes_xlsx(alliance: str, data: dict[str, list[dict[str, Any]]]) -> bytes:
+    wb = Workbook()
+    _sheet(wb, "按月 per month", [h for _, h in OUTCOME_HEADERS],
+           [[m[k] for k, _ in OUTCOME_HEADERS] for m in data["months"]], first=True)
+    _sheet(wb, "按轮次 per round", [h for _, h in OUTCOME_HEADERS],
+           [[r[k] for k, _ in OUTCOME_HEADERS] for r in data["rounds"]])
+    _sheet(wb, "说明 notes", ["联盟 alliance", alliance], [["口径 definitions", "docs/execution.md: Outcome figures"]])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

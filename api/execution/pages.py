@@ -23,3 +23,8 @@ def settlement(request: Request, round: int | None = None) -> Response:
 @router.get("/notice", response_class=HTMLResponse)
 def notice(request: Request, round: int | None = None) -> Response:
     return render(request, "notice", "notice.title", {"round": round or ""})
+
+
+@router.get("/outcomes", response_class=HTMLResponse)
+def outcomes(request: Request, alliance: int | None = None) -> Response:
+    return render(request, "outcomes", "outcomes.title", {"alliance": alliance or ""})

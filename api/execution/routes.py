@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
 
 from api import queries
-from api.deps import MAX_ID, CoordinatorUser, CurrentUser, EnterpriseUser, Id, SessionDep
+from api.deps import MAX_ID, CoordinatorUser, CurrentUser, EnterpriseUser, Id, PlannerReader, SessionDep
 from api.errors import PROBLEM_RESPONSES, not_found
-from api.execution import documents, ratings, records, settlement
+from api.execution import documents, outcomes, ratings, records, settlement
 from api.execution import queries as xq
 from api.execution.schemas import (
     AnswerIn,
@@ -177,3 +177,23 @@ def alliance_reliability(alliance_id: Id, user: CurrentUser, session: SessionDep
     if user.role == Role.ENTERPRISE:
         rows = [r for r in rows if r.enterprise_id == user.enterprise_id]
     return [ReliabilityOut.model_validate(r, from_attributes=True) for r in rows]
+
+
+# ----- outcome figures (成效) ---------------------------------------------------------------------------------------
+
+
+@router.get("/alliances/{alliance_id}/outcomes", tags=[TAG],
+            summary="成效：按轮次与月份 / outcome figures per round and per month")
+def alliance_outcomes(alliance_id: Id, user: PlannerReader, session: SessionDep) -> dict[str, list[dict[str, Any]]]:
+    alliance = queries.get_alliance_for(session, user, alliance_id)
+    return outcomes.outcomes(session, alliance)
+
+
+@router.get("/alliances/{alliance_id}/outcomes/export", tags=[TAG], response_class=Response,
+            responses={200: {"content": {XLSX: {}}, "description": "成效表 / the workbook"}},
+            summary="成效 Excel（党建工作报告用）/ outcome figures as Excel, for the branch's report")
+def export_outcomes(alliance_id: Id, user: PlannerReader, session: SessionDep) -> Response:
+    alliance = queries.get_alliance_for(session, user, alliance_id)
+    data = documents.outcomes_xlsx(alliance.name, outcomes.outcomes(session, alliance))
+    return Response(data, media_type=XLSX,
+                    headers={"Content-Disposition": f'attachment; filename="outcomes-alliance-{alliance.id}.xlsx"'})

@@ -213,3 +213,26 @@ def test_6_notice_drafted_approved_objected_answered(world: World, sessions: Ses
     with world.client("coord") as c:
         loans = [x for x in ok(c.get(f"/rounds/{world.round}/execution")) if x["kind"] == "loan"]
     assert notice["figures"]["worker_days_lent"] == sum(x["actual"] for x in loans)
+
+
+def test_7_outcome_charts_served_by_the_app(world: World, sessions: Sessions) -> None:
+    session = sessions.sign_in("coord")
+    page = session.page
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.get_by_role("link", name="成效").first.click()
+    page.wait_for_url("**/outcomes")
+    page.wait_for_selector("#outcomes:not([aria-busy])")
+    assert page.evaluate("typeof window.Chart") == "function"
+    page.wait_for_function("window.Chart.getChart(document.getElementById('chart-months')) !== undefined")
+    # Every request stays on this service: the charting library is vendored, no CDN.
+    assert all(u.startswith(world.base_url) or u.startswith("blob:") or u.startswith("data:") for u in requests)
+    with world.client("coord") as c:
+        data = ok(c.get(f"/alliances/{world.alliance}/outcomes"))
+    first = next(r for r in data["rounds"] if r["round_id"] == world.round)
+    wd = first["worker_days_employed"]
+    expect_text(page.locator(f'table.rounds tr[data-period="{first["period"]}"] td[data-key="worker_days_employed"]'),
+                f"{wd:.1f}")
+    loan, sub = STATE["loan"], STATE["sub"]
+    # By hand from the records: 3 lent worker-days + (720 - 10) accepted units of 4 minutes in 480-minute days.
+    assert wd == pytest.approx(loan["terms"]["worker_days"] - 1 + (sub["terms"]["units"] - 10) * 4 / 480, abs=1e-3)

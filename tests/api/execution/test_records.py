@@ -357,3 +357,27 @@ def test_no_objection_after_the_notice_period() -> None:
     assert in_period(notice, start + dt.timedelta(days=4, hours=23))
     assert not in_period(notice, start + dt.timedelta(days=5))
     assert not in_period(Notice(status=NoticeStatus.DRAFT.value), start)
+
+
+def test_outcome_figures_match_the_records(world: World, state: dict) -> None:
+    loan, sub = state["loan"], state["sub"]
+    coord = world.api.as_("coord")
+    data = ok(coord.get(f"/api/v1/alliances/{world.alliance}/outcomes"))
+    first = next(r for r in data["rounds"] if r["round_id"] == world.round)
+    # By hand: 60-minute units in 480-minute days; ratings (2+1+3)/3, (5+5+4)/3, (4+4+5)/3.
+    assert first["worker_days_employed"] == pytest.approx(loan["terms"]["worker_days"] - 1 + KEPT * 60 / 480)
+    assert first["value_subcontracted"] == pytest.approx(KEPT * 100.0)
+    assert first["partner_pairs"] == 2
+    assert (first["units_delivered"], first["units_on_time"]) == (sub["terms"]["units"], sub["terms"]["units"])
+    assert first["on_time_share"] == 1.0
+    assert first["average_rating"] == pytest.approx(round((6 + 14 + 13) / 9, 3))
+    assert first["extra_over_hand"] == pytest.approx(state["notice"]["figures"]["gain_over_hand"])
+    month = next(m for m in data["months"] if m["period"] == "2026-12")
+    assert month["rounds"] == 2 and month["worker_days_employed"] == pytest.approx(first["worker_days_employed"])
+    r = coord.get(f"/api/v1/alliances/{world.alliance}/outcomes/export")
+    wb = load_workbook(io.BytesIO(r.content))
+    rows = list(wb["按月 per month"].iter_rows(values_only=True))
+    assert rows[1][0] == "2026-12" and rows[1][2] == pytest.approx(first["worker_days_employed"])
+    assert ok(world.api.as_("guide").get(f"/api/v1/alliances/{world.alliance}/outcomes"))["rounds"]
+    assert clerk(world, "A").get(f"/api/v1/alliances/{world.alliance}/outcomes").status_code == 403
+    assert world.api.as_("coord2").get(f"/api/v1/alliances/{world.alliance}/outcomes").status_code == 404

@@ -44,9 +44,9 @@ const NAV = {
   enterprise: [["/home", "nav.home"], ["/report", "nav.report"], ["/items", "nav.items"], ["/execution", "nav.execution"],
     ["/settlement", "nav.settlement"], ["/notice", "nav.notice"]],
   coordinator: [["/home", "nav.home"], ["/rounds/new", "nav.new_round"], ["/execution", "nav.execution"],
-    ["/settlement", "nav.settlement"], ["/notice", "nav.notice"]],
+    ["/settlement", "nav.settlement"], ["/notice", "nav.notice"], ["/outcomes", "nav.outcomes"]],
   guide: [["/home", "nav.reviews"], ["/execution", "nav.execution"], ["/settlement", "nav.settlement"],
-    ["/notice", "nav.notice"]],
+    ["/notice", "nav.notice"], ["/outcomes", "nav.outcomes"]],
   admin: [["/home", "nav.home"], ["/docs", "nav.api_docs"]],
 };
 
