@@ -20,6 +20,7 @@ from api.deps import SessionDep
 from api.errors import install_error_handlers
 from api.execution import routes as execution
 from api.notices import routes as notices
+from api.notifications import routes as notifications
 from api.routes import admin, auth, documents, jobs, proposals, reviews, rounds
 from api.schemas import Health
 from api.services.jobs import JobRunner, SolveFn
@@ -50,9 +51,15 @@ def create_app(settings: Settings | None = None, solve_fn: SolveFn | None = None
         runner = JobRunner(session_factory, settings, solve_fn)
         app.state.runner = runner
         runner.start()
+        from api.notifications.sender import OutboxSender
+
+        sender = OutboxSender(session_factory, settings.outbox_interval_s, settings.outbox_base_delay_s,
+                              settings.outbox_max_attempts)
+        sender.start()
         try:
             yield
         finally:
+            sender.shutdown()
             runner.shutdown()
             engine.dispose()
 
@@ -75,7 +82,8 @@ def create_app(settings: Settings | None = None, solve_fn: SolveFn | None = None
         return Health(status="ok", database="ok")
 
     v1 = APIRouter(prefix=API_PREFIX)
-    for module in (auth, admin, rounds, jobs, proposals, reviews, documents, execution, notices):
+    for module in (auth, admin, rounds, jobs, proposals, reviews, documents, execution, notices,
+                   notifications):
         v1.include_router(module.router)
     app.include_router(v1)
 

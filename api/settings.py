@@ -52,6 +52,12 @@ class Settings(BaseSettings):
     # Largest upload accepted by the report import, bytes.
     max_upload_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
 
+    # Webhook outbox (issue 14): how often the sender looks for due messages, the first retry delay (doubling
+    # per attempt, at most an hour), and after how many attempts a message is given up (kept as failed).
+    outbox_interval_s: float = Field(default=5.0, gt=0)
+    outbox_base_delay_s: float = Field(default=5.0, ge=0)
+    outbox_max_attempts: int = Field(default=10, ge=1, le=100)
+
     def effective_time_limit(self, requested: float | None) -> float:
         """The time limit a solve gets: the request's, else the default, never above the ceiling."""
         value = self.solver_time_limit_s if requested is None else requested

@@ -28,3 +28,8 @@ def notice(request: Request, round: int | None = None) -> Response:
 @router.get("/outcomes", response_class=HTMLResponse)
 def outcomes(request: Request, alliance: int | None = None) -> Response:
     return render(request, "outcomes", "outcomes.title", {"alliance": alliance or ""})
+
+
+@router.get("/inbox", response_class=HTMLResponse)
+def inbox(request: Request) -> Response:
+    return render(request, "inbox", "inbox.title")

@@ -29,6 +29,7 @@ from api.models import (
     User,
     utcnow,
 )
+from api.notifications.service import coordinators_of, notify, users_of_firms
 from api.services import audit
 
 # A late delivery still counts as delivered (late), up to this many days past the round's horizon.
@@ -207,8 +208,12 @@ def record(session: Session, user: User, item: ProposalItem, day: int, workers: 
     existing.answered_by = existing.answered_at = existing.dispute_reason = existing.claimed = None
     session.flush()
     _refresh(session, execution)
+    alliance_id = item.proposal.round.alliance_id
     audit.record(session, user, "execution.record", "execution_record", existing.id, before=before,
-                 after=_record_state(existing), alliance_id=item.proposal.round.alliance_id)
+                 after=_record_state(existing), alliance_id=alliance_id)
+    notify(session, alliance_id, users_of_firms(session, [answerer_id(item)]), "execution.to_confirm",
+           f"{item.key} 第 {day} 天的执行记录待您确认", f"The record of day {day} of {item.key} awaits your answer",
+           "/execution")
     return existing
 
 
@@ -237,8 +242,13 @@ def answer(session: Session, user: User, rec: ExecutionRecord, item: ProposalIte
     rec.answered_by, rec.answered_at = user.id, utcnow()
     execution = _execution(session, item)
     _refresh(session, execution)
+    alliance_id = item.proposal.round.alliance_id
     audit.record(session, user, "execution.confirm" if confirm else "execution.dispute", "execution_record", rec.id,
-                 before=before, after=_record_state(rec), alliance_id=item.proposal.round.alliance_id)
+                 before=before, after=_record_state(rec), alliance_id=alliance_id)
+    if not confirm:
+        notify(session, alliance_id, coordinators_of(session, alliance_id), "execution.disputed",
+               f"{item.key} 第 {rec.day} 天的记录有争议，待您裁定", f"Day {rec.day} of {item.key} is disputed: "
+               "your decision is needed", f"/execution?round={item.proposal.round_id}")
     return rec
 
 
@@ -281,6 +291,10 @@ def finish(session: Session, user: User, item: ProposalItem) -> ItemExecution:
     before = audit.state(execution)
     execution.finished, execution.finished_by, execution.finished_at = True, user.id, utcnow()
     _refresh(session, execution)
+    alliance_id = item.proposal.round.alliance_id
     audit.record(session, user, "execution.finish", "item_execution", item.id, before=before,
-                 after=audit.state(execution), alliance_id=item.proposal.round.alliance_id)
+                 after=audit.state(execution), alliance_id=alliance_id)
+    notify(session, alliance_id, users_of_firms(session, [item.first_party_id, item.second_party_id]),
+           "rating.to_give", f"{item.key} 已执行完毕，请评议对方", f"{item.key} is finished: rate the other side",
+           "/execution")
     return execution

@@ -38,6 +38,7 @@ from api.models import (
     User,
     utcnow,
 )
+from api.notifications.service import coordinators_of, members_of, notify, users_of_firms
 from api.services import audit
 
 DEFAULT_NOTICE_DAYS = 5
@@ -178,8 +179,14 @@ def review(session: Session, guide: User, notice: Notice, decision: str, comment
         notice.status, notice.review_comment, notice.approved_by = NoticeStatus.PUBLISHED.value, comment, guide.id
         notice.published_at, notice.ends_at = now, now + dt.timedelta(days=notice.notice_days)
     session.flush()
+    alliance_id = notice.round.alliance_id
     audit.record(session, guide, f"notice.{'published' if decision == Decision.APPROVE else 'rejected'}", "notice",
-                 notice.id, before=before, after=audit.state(notice), alliance_id=notice.round.alliance_id)
+                 notice.id, before=before, after=audit.state(notice), alliance_id=alliance_id)
+    if decision == Decision.APPROVE:
+        notify(session, alliance_id, members_of(session, alliance_id), "notice.published",
+               f"{notice.round.name} 结果公示已发布，公示期 {notice.notice_days} 天",
+               f"The results of {notice.round.name} are published for {notice.notice_days} days",
+               f"/notice?round={notice.round_id}")
     return notice
 
 
@@ -206,8 +213,11 @@ def object_to(session: Session, user: User, notice: Notice, text: str, now: dt.d
     row = Objection(notice_id=notice.id, enterprise_id=user.enterprise_id, text=text, filed_by=user.id)
     session.add(row)
     session.flush()
-    audit.record(session, user, "objection.file", "objection", row.id, after=audit.state(row),
-                 alliance_id=notice.round.alliance_id)
+    alliance_id = notice.round.alliance_id
+    audit.record(session, user, "objection.file", "objection", row.id, after=audit.state(row), alliance_id=alliance_id)
+    notify(session, alliance_id, coordinators_of(session, alliance_id), "objection.filed",
+           f"{notice.round.name} 公示收到异议，待您答复", f"An objection to the notice of {notice.round.name} awaits "
+           "your answer", f"/notice?round={notice.round_id}")
     return row
 
 
@@ -224,4 +234,6 @@ def answer(session: Session, user: User, row: Objection, text: str) -> Objection
     assert notice is not None
     audit.record(session, user, "objection.answer", "objection", row.id, before=before, after=audit.state(row),
                  alliance_id=notice.round.alliance_id)
+    notify(session, notice.round.alliance_id, users_of_firms(session, [row.enterprise_id]), "objection.answered",
+           "您提出的异议已答复", "Your objection has been answered", f"/notice?round={notice.round_id}")
     return row

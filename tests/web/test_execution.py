@@ -76,10 +76,12 @@ def test_2_lender_confirms_each_day(world: World, sessions: Sessions) -> None:
     page = sessions.sign_in(f"clerk-{lender.lower()}").page
     page.goto(page.url.replace("/home", "/execution"))
     card = page.locator(f'article[data-item="{loan["id"]}"]')
-    for _ in range(len(loan["rows"])):
+    selector = f'article[data-item="{loan["id"]}"] form.answer-form'
+    page.wait_for_selector(selector)
+    for left in range(len(loan["rows"]) - 1, -1, -1):
         card.locator("form.answer-form").first.get_by_role("button", name="确认").click()
-        expect_text(page.locator("#flash"), "已答复")
-        page.wait_for_timeout(200)
+        # The page reloads the items after each answer: wait for one form fewer before the next click.
+        page.wait_for_function(f"document.querySelectorAll({selector!r}).length === {left}")
     expect_text(card, "已确认")
     assert card.locator("form.answer-form").count() == 0
 
@@ -123,8 +125,7 @@ def test_4_coordinator_decides_then_closes_the_settlement(world: World, sessions
     expect_text(page.locator("#flash"), "已裁定")
     for item in (loan, sub):
         page.locator(f'article[data-item="{item["id"]}"] button.finish').click()
-        expect_text(page.locator("#flash"), "已标记执行完毕")
-        page.wait_for_timeout(200)
+        page.wait_for_function(f"""!document.querySelector('article[data-item="{item["id"]}"] button.finish')""")
     expect_text(page.locator(f'article[data-item="{loan["id"]}"]'), "未足额")
 
     # By hand: the loan 200 yuan a worker-day plus 1.5 yuan/km commute; the glazing 8 yuan per accepted unit
@@ -236,3 +237,17 @@ def test_7_outcome_charts_served_by_the_app(world: World, sessions: Sessions) ->
     loan, sub = STATE["loan"], STATE["sub"]
     # By hand from the records: 3 lent worker-days + (720 - 10) accepted units of 4 minutes in 480-minute days.
     assert wd == pytest.approx(loan["terms"]["worker_days"] - 1 + (sub["terms"]["units"] - 10) * 4 / 480, abs=1e-3)
+
+
+def test_8_unread_count_on_the_home_page(world: World, sessions: Sessions) -> None:
+    page = sessions.sign_in("clerk-e").page  # notified of the published notice and of the answer to its objection
+    with world.client("clerk-e") as c:
+        unread = ok(c.get("/me/inbox"))["unread"]
+    assert unread >= 2
+    expect_text(page.locator("#inbox-count"), f"^{unread}$")
+    page.locator("#inbox-link").click()
+    page.wait_for_url("**/inbox")
+    expect_text(page.locator("#inbox"), "结果公示已发布")
+    page.locator("#read-all").click()
+    expect_text(page.locator("#unread"), "未读 0 条")
+    expect_text(page.locator("#inbox-count"), "^0$")

@@ -167,9 +167,61 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_objection")),
     )
     op.create_index(op.f("ix_objection_notice_id"), "objection", ["notice_id"], unique=False)
+    op.create_table(
+        "inbox_message",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("alliance_id", sa.Integer(), nullable=True),
+        sa.Column("kind", sa.String(length=40), nullable=False),
+        sa.Column("text_zh", sa.Text(), nullable=False),
+        sa.Column("text_en", sa.Text(), nullable=False),
+        sa.Column("link", sa.String(length=400), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("read_at", sa.DateTime(), nullable=True),
+        sa.ForeignKeyConstraint(["user_id"], ["user_account.id"], name=op.f("fk_inbox_message_user_id_user_account"),
+                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["alliance_id"], ["alliance.id"], name=op.f("fk_inbox_message_alliance_id_alliance"),
+                                ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_inbox_message")),
+    )
+    op.create_index(op.f("ix_inbox_message_user_id"), "inbox_message", ["user_id"], unique=False)
+    op.create_table(
+        "alliance_webhook",
+        sa.Column("alliance_id", sa.Integer(), nullable=False),
+        sa.Column("url", sa.String(length=1000), nullable=False),
+        sa.Column("enabled", sa.Boolean(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["alliance_id"], ["alliance.id"], name=op.f("fk_alliance_webhook_alliance_id_alliance"),
+                                ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("alliance_id", name=op.f("pk_alliance_webhook")),
+    )
+    op.create_table(
+        "outbox_message",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("alliance_id", sa.Integer(), nullable=False),
+        sa.Column("url", sa.String(length=1000), nullable=False),
+        sa.Column("payload", sa.JSON(), nullable=False),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", sa.DateTime(), nullable=False),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("sent_at", sa.DateTime(), nullable=True),
+        sa.ForeignKeyConstraint(["alliance_id"], ["alliance.id"], name=op.f("fk_outbox_message_alliance_id_alliance"),
+                                ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox_message")),
+    )
+    op.create_index(op.f("ix_outbox_message_alliance_id"), "outbox_message", ["alliance_id"], unique=False)
+    op.create_index(op.f("ix_outbox_message_status"), "outbox_message", ["status"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_outbox_message_status"), table_name="outbox_message")
+    op.drop_index(op.f("ix_outbox_message_alliance_id"), table_name="outbox_message")
+    op.drop_table("outbox_message")
+    op.drop_table("alliance_webhook")
+    op.drop_index(op.f("ix_inbox_message_user_id"), table_name="inbox_message")
+    op.drop_table("inbox_message")
     op.drop_index(op.f("ix_objection_notice_id"), table_name="objection")
     op.drop_table("objection")
     op.drop_table("notice_consent")

@@ -381,3 +381,19 @@ def test_outcome_figures_match_the_records(world: World, state: dict) -> None:
     assert ok(world.api.as_("guide").get(f"/api/v1/alliances/{world.alliance}/outcomes"))["rounds"]
     assert clerk(world, "A").get(f"/api/v1/alliances/{world.alliance}/outcomes").status_code == 403
     assert world.api.as_("coord2").get(f"/api/v1/alliances/{world.alliance}/outcomes").status_code == 404
+
+
+def test_the_walk_filled_the_inboxes(world: World, state: dict) -> None:
+    other = "D" if state["site"] == "C" else "C"
+
+    def kinds(username: str) -> list[str]:
+        return [m["kind"] for m in ok(world.api.as_(username).get("/api/v1/me/inbox"))["messages"]]
+
+    assert "execution.to_confirm" in kinds("clerk-b") and "rating.to_give" in kinds("clerk-b")
+    assert {"execution.disputed", "objection.filed", "notice.published"} <= set(kinds("coord"))
+    assert {"notice.published", "objection.answered"} <= set(kinds(f"clerk-{other.lower()}"))
+    # A firm's inbox never tells it of another pair's records.
+    assert "execution.to_confirm" not in kinds(f"clerk-{other.lower()}")
+    b = world.api.as_("clerk-b")
+    assert ok(b.get("/api/v1/me/inbox"))["unread"] > 0
+    assert ok(b.post("/api/v1/me/inbox/read-all"))["unread"] == 0
