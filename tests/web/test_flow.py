@@ -244,8 +244,7 @@ def test_3_guide_needs_a_comment_to_reject_then_approves(world: World, sessions:
     assert re.search(r"联盟净收益\s*¥[\d,]+\.\d\d", text) and "12/07 至 12/10，共 4 天" in text
     # (every page also reads the account and its inbox's unread count)
     assert sorted(c for c in calls if c not in ("/api/v1/auth/me", "/api/v1/me/inbox")) == [
-        "/api/v1/reviews/history?limit=50",
-                                                                   "/api/v1/reviews/queue"]
+        "/api/v1/reviews/history?limit=50", "/api/v1/reviews/queue"]
     guide.shot(screenshots, "home-guide")
     phone = sessions.sign_in("guide", viewport=PHONE)
     phone.page.wait_for_selector("#review-queue article")
