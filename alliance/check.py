@@ -34,11 +34,13 @@ class ObjectiveParts:
     transport_cost: float = 0.0
     commute_cost: float = 0.0
     link_cost: float = 0.0
+    reliability_discount: float = 0.0  # the reliability extension; 0 without it
     linked_pairs: set[frozenset[str]] = field(default_factory=set)
 
     @property
     def total(self) -> float:
-        return self.value_delivered - self.transport_cost - self.commute_cost - self.link_cost
+        return (self.value_delivered - self.transport_cost - self.commute_cost - self.link_cost
+                - self.reliability_discount)
 
 
 @dataclass
@@ -89,6 +91,7 @@ def objective_parts(scenario: Scenario, plan: Plan) -> ObjectiveParts:
         parts.value_delivered += o.value_per_unit * row.quantity
         if row.site != o.owner:
             parts.transport_cost += scenario.transport_rate(o) * scenario.distance(o.owner, row.site) * row.quantity
+            parts.reliability_discount += scenario.reliability_discount(o, row.site) * row.quantity
     for loan in plan.loans:
         if loan.lender in firms and loan.borrower in firms:
             parts.commute_cost += (

@@ -115,7 +115,8 @@ class Neighbourhood:
             row = dist[i]
             # The same float comparison as Scenario.can_lend / can_subcontract_to, so both agree at a radius;
             # a stable sort of ascending indices breaks distance ties by scenario order.
-            lend_reach = np.nonzero(row <= pol.lend_radius_km)[0] if e.borrows_workers else np.empty(0, dtype=int)
+            borrows = e.borrows_workers and not s.below_floor(e.id)
+            lend_reach = np.nonzero(row <= pol.lend_radius_km)[0] if borrows else np.empty(0, dtype=int)
             lend_reach = lend_reach[np.argsort(row[lend_reach], kind="stable")]
             self.lenders_of.append([int(j) for j in lend_reach if j != i and int(j) not in blocked[i]])
             sub_reach = np.nonzero(row <= pol.subcontract_radius_km)[0]
@@ -123,6 +124,7 @@ class Neighbourhood:
             self.subcontract_candidates.append([
                 int(j) for j in sub_reach
                 if j != i and int(j) not in blocked[i] and s.enterprises[j].accepts_subcontracts
+                and not s.below_floor(s.enterprises[j].id)
             ])
 
     def eligible_others(self, order: Order) -> list[int]:
@@ -307,6 +309,7 @@ def _subcontract(board: _Board, reach: Neighbourhood, order: Order, owner: int, 
         if left == 0 or sites_used >= s.policy.max_subcontractors_per_order:
             break
         net_per_unit = order.value_per_unit - rate * float(board.dist[owner, site])
+        net_per_unit -= s.reliability_discount(order, s.enterprises[site].id)
         if net_per_unit <= 0:
             break  # candidates are nearest first: every further firm costs more to ship from
         per_day = [board.units_possible(order, site, t) for t in days]

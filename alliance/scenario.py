@@ -24,6 +24,7 @@ EARTH_RADIUS_KM = 6371.0
 NonNegInt = Annotated[int, Field(ge=0, strict=True)]
 NonNegFloat = Annotated[float, Field(ge=0, allow_inf_nan=False, strict=True)]
 Ident = Annotated[str, Field(min_length=1, max_length=100)]
+Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False, strict=True)]
 
 # A per-day value: one number for every day, or exactly one entry per day.
 PerDayInt = NonNegInt | list[NonNegInt]
@@ -49,6 +50,11 @@ class Policy(_Strict):
     transport_days: NonNegInt = 1
     max_subcontractors_per_order: NonNegInt = 3
     workday_minutes: Annotated[float, Field(gt=0, le=1440, allow_inf_nan=False, strict=True)] = 480.0
+    # Reliability extension (docs/solver.md): a firm whose ``reliability`` is below the floor receives no
+    # sub-contract and borrows no worker; work placed with a maker of reliability r is worth
+    # value_per_unit * discount * (1 - r) less per unit.  The defaults leave every plan as it was.
+    reliability_floor: Share = 0.0
+    reliability_discount: Share = 0.0
 
 
 class Enterprise(_Strict):
@@ -66,6 +72,8 @@ class Enterprise(_Strict):
     accepts_subcontracts: bool = True
     borrows_workers: bool = True
     blocked_partners: list[Ident] = Field(default_factory=list)
+    # 0..1, from the alliance's execution records (api/execution/ratings.py); None: no figure, never excluded.
+    reliability: Share | None = None
 
 
 class Order(_Strict):
@@ -204,6 +212,7 @@ class Scenario(_Strict):
             and g.accepts_subcontracts
             and self.distance(order.owner, site) <= self.policy.subcontract_radius_km
             and not self.blocked(order.owner, site)
+            and not self.below_floor(site)
         )
 
     def is_eligible_site(self, order: Order, site: str) -> bool:
@@ -219,7 +228,20 @@ class Scenario(_Strict):
             and self.enterprise(borrower).borrows_workers
             and self.distance(lender, borrower) <= self.policy.lend_radius_km
             and not self.blocked(lender, borrower)
+            and not self.below_floor(borrower)
         )
+
+    def below_floor(self, enterprise_id: str) -> bool:
+        """Reliability extension: the firm's reliability is known and below the policy's floor."""
+        r = self.enterprise(enterprise_id).reliability
+        return r is not None and r < self.policy.reliability_floor
+
+    def reliability_discount(self, order: Order, site: str) -> float:
+        """Reliability extension: yuan per unit of ``order`` made at ``site`` discounted for the maker's record."""
+        if site == order.owner or self.policy.reliability_discount == 0:
+            return 0.0
+        r = self.enterprise(site).reliability
+        return 0.0 if r is None else order.value_per_unit * self.policy.reliability_discount * (1.0 - r)
 
 
 def per_day(value: int | float | list[int] | list[float], day: int) -> float:

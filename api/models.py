@@ -396,3 +396,195 @@ class EscalationEntry(Base):
 
     escalation: Mapped[Escalation] = relationship(back_populates="entries")
     enterprise: Mapped[Enterprise] = relationship()
+
+
+# ----- after the plan (issue 14): execution records and settlement, see api/execution/ ----------------------
+
+
+class ExecState(StrEnum):
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    SHORT = "short"
+    DISPUTED = "disputed"
+
+
+class RecordStatus(StrEnum):
+    RECORDED = "recorded"  # entered by the borrower / the owner, awaiting the other side
+    CONFIRMED = "confirmed"  # the lender / the maker agreed
+    DISPUTED = "disputed"  # the lender / the maker disagreed; the coordinator decides
+    RESOLVED = "resolved"  # the coordinator's written decision fixed the figures
+
+
+class ItemExecution(Base):
+    """The execution state of one confirmed item; keyed by the item where it was first confirmed (carried copies
+    in later proposals resolve to it, so a re-plan never splits an item's records)."""
+
+    __tablename__ = "item_execution"
+
+    item_id: Mapped[int] = mapped_column(ForeignKey("proposal_item.id", ondelete="CASCADE"), primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("planning_round.id", ondelete="CASCADE"), index=True)
+    state: Mapped[str] = mapped_column(_enum(ExecState), default=ExecState.IN_PROGRESS.value)
+    finished: Mapped[bool] = mapped_column(Boolean, default=False)
+    finished_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    finished_at: Mapped[dt.datetime | None] = mapped_column()
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    item: Mapped[ProposalItem] = relationship()
+
+
+class ExecutionRecord(Base):
+    """What happened on one day of one item: lent workers who worked, or units delivered and accepted."""
+
+    __tablename__ = "execution_record"
+    __table_args__ = (UniqueConstraint("item_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("item_execution.item_id", ondelete="CASCADE"), index=True)
+    day: Mapped[int] = mapped_column(Integer)  # day index of the round (date = start_date + day)
+    workers: Mapped[int | None] = mapped_column(Integer)  # loan
+    delivered: Mapped[int | None] = mapped_column(Integer)  # sub-contract: units received that day
+    accepted: Mapped[int | None] = mapped_column(Integer)  # sub-contract: of those, passed the quality check
+    note: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(_enum(RecordStatus), default=RecordStatus.RECORDED.value)
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    recorded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    answered_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    answered_at: Mapped[dt.datetime | None] = mapped_column()
+    # The other side's figures and reason when it disputes.
+    dispute_reason: Mapped[str | None] = mapped_column(Text)
+    claimed: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    decision: Mapped[str | None] = mapped_column(Text)
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    decided_at: Mapped[dt.datetime | None] = mapped_column()
+
+
+class SettlementClose(Base):
+    """A round's settlement, closed: its figures frozen here and every execution record of the round locked."""
+
+    __tablename__ = "settlement_close"
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("planning_round.id", ondelete="CASCADE"), primary_key=True)
+    closed_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    closed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    totals: Mapped[dict[str, Any]] = mapped_column()
+
+
+class Rating(Base):
+    """评议: one firm's rating of the other side of a finished item (1-5 each), with a comment."""
+
+    __tablename__ = "rating"
+    __table_args__ = (UniqueConstraint("item_id", "rater_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("item_execution.item_id", ondelete="CASCADE"), index=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("planning_round.id", ondelete="CASCADE"), index=True)
+    rater_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id", ondelete="RESTRICT"))
+    ratee_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id", ondelete="RESTRICT"), index=True)
+    on_time: Mapped[int] = mapped_column(Integer)
+    quality: Mapped[int] = mapped_column(Integer)
+    cooperation: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+# ----- public notice (公示) of a round's results, see api/notices/ ------------------------------------------------
+
+
+class NoticeStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    PUBLISHED = "published"
+
+
+class Notice(Base):
+    __tablename__ = "notice"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("planning_round.id", ondelete="CASCADE"), unique=True)
+    status: Mapped[str] = mapped_column(_enum(NoticeStatus), default=NoticeStatus.DRAFT.value)
+    text: Mapped[str] = mapped_column(Text, default="")
+    notice_days: Mapped[int] = mapped_column(Integer, default=5)
+    # Frozen when the guide approves; computed afresh while a draft.
+    figures: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    review_comment: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    approved_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    published_at: Mapped[dt.datetime | None] = mapped_column()
+    ends_at: Mapped[dt.datetime | None] = mapped_column()
+
+    round: Mapped[PlanningRound] = relationship()
+
+
+class NoticeConsent(Base):
+    """A firm agrees (or not) that its items' quantities and prices appear in the notice."""
+
+    __tablename__ = "notice_consent"
+
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notice.id", ondelete="CASCADE"), primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id", ondelete="CASCADE"), primary_key=True)
+    agreed: Mapped[bool] = mapped_column(Boolean)
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    decided_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Objection(Base):
+    """异议: a member's objection to a published notice, and the coordinator's answer; both stay on the record."""
+
+    __tablename__ = "objection"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notice.id", ondelete="CASCADE"), index=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id", ondelete="RESTRICT"))
+    text: Mapped[str] = mapped_column(Text)
+    filed_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    filed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    answer: Mapped[str | None] = mapped_column(Text)
+    answered_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    answered_at: Mapped[dt.datetime | None] = mapped_column()
+
+
+# ----- notifications: in-app inbox and the webhook outbox, see api/notifications/ -------------------------------
+
+
+class InboxMessage(Base):
+    __tablename__ = "inbox_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    alliance_id: Mapped[int | None] = mapped_column(ForeignKey("alliance.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(40))
+    text_zh: Mapped[str] = mapped_column(Text)
+    text_en: Mapped[str] = mapped_column(Text)
+    link: Mapped[str] = mapped_column(String(400), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[dt.datetime | None] = mapped_column()
+
+
+class AllianceWebhook(Base):
+    """The robot of an alliance's work-chat group: every notification of the alliance is also POSTed here."""
+
+    __tablename__ = "alliance_webhook"
+
+    alliance_id: Mapped[int] = mapped_column(ForeignKey("alliance.id", ondelete="CASCADE"), primary_key=True)
+    url: Mapped[str] = mapped_column(String(1000))
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class OutboxMessage(Base):
+    """A webhook message, written in the same transaction as the event; a sender delivers it with retries."""
+
+    __tablename__ = "outbox_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alliance_id: Mapped[int] = mapped_column(ForeignKey("alliance.id", ondelete="CASCADE"), index=True)
+    url: Mapped[str] = mapped_column(String(1000))
+    payload: Mapped[dict[str, Any]] = mapped_column()
+    status: Mapped[str] = mapped_column(String(12), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[dt.datetime | None] = mapped_column()

@@ -21,6 +21,9 @@ from sqlalchemy import text
 from api.db import make_engine, make_session_factory, run_migrations, startup_lock
 from api.deps import SessionDep
 from api.errors import install_error_handlers
+from api.execution import routes as execution
+from api.notices import routes as notices
+from api.notifications import routes as notifications
 from api.openapi import install_openapi, operation_id, register_docs
 from api.routes import admin, auth, documents, jobs, proposals, reviews, rounds
 from api.schemas import Health
@@ -54,9 +57,15 @@ def create_app(settings: Settings | None = None, solve_fn: SolveFn | None = None
             runner = make_runner(session_factory, settings, solve_fn)
             app.state.runner = runner
             runner.start()
+        from api.notifications.sender import OutboxSender
+
+        sender = OutboxSender(session_factory, settings.outbox_interval_s, settings.outbox_base_delay_s,
+                              settings.outbox_max_attempts)
+        sender.start()
         try:
             yield
         finally:
+            sender.shutdown()
             runner.shutdown()
             engine.dispose()
 
@@ -82,7 +91,8 @@ def create_app(settings: Settings | None = None, solve_fn: SolveFn | None = None
         return Health(status="ok", database="ok")
 
     v1 = APIRouter(prefix=API_PREFIX)
-    for module in (auth, admin, rounds, jobs, proposals, reviews, documents):
+    for module in (auth, admin, rounds, jobs, proposals, reviews, documents, execution, notices,
+                   notifications):
         v1.include_router(module.router)
     from api.county.routes import router as county_router  # the county domain (nested alliances, escalation)
 
@@ -92,6 +102,9 @@ def create_app(settings: Settings | None = None, solve_fn: SolveFn | None = None
     from api.web.pages import register_web  # the browser pages: shells that call this JSON API
 
     register_web(app)
+    from api.execution.pages import router as execution_pages
+
+    app.include_router(execution_pages)
     register_docs(app)
     install_openapi(app)
     return app

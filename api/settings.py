@@ -80,6 +80,12 @@ class Settings(BaseSettings):
         """PostgreSQL or a broker: several processes may share the data, so one key must sign every token."""
         return self.broker_url is not None or self.database_url.startswith("postgresql")
 
+    # Webhook outbox (issue 14): how often the sender looks for due messages, the first retry delay (doubling
+    # per attempt, at most an hour), and after how many attempts a message is given up (kept as failed).
+    outbox_interval_s: float = Field(default=5.0, gt=0)
+    outbox_base_delay_s: float = Field(default=5.0, ge=0)
+    outbox_max_attempts: int = Field(default=10, ge=1, le=100)
+
     def effective_time_limit(self, requested: float | None) -> float:
         """The time limit a solve gets: the request's, else the default, never above the ceiling."""
         value = self.solver_time_limit_s if requested is None else requested

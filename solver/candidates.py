@@ -56,7 +56,7 @@ def build_arrays(s: Scenario) -> Arrays:
             hours[i, mk[code]] = [per_day(spare, t) for t in days]
         for p in e.blocked_partners:
             blocked[i, idx[p]] = blocked[idx[p], i] = True
-        borrows[i] = e.borrows_workers
+        borrows[i] = e.borrows_workers and not s.below_floor(e.id)
     dist = s.distance_matrix()
     can_lend = (dist <= s.policy.lend_radius_km) & ~blocked & borrows[None, :]
     np.fill_diagonal(can_lend, False)
@@ -104,7 +104,7 @@ def build_candidates(s: Scenario, a: Arrays | None = None) -> Candidates:
         for p in e.processes:
             process_sites.setdefault(p, []).append(i)
     quality = np.array([e.quality_level for e in s.enterprises])
-    accepts = np.array([e.accepts_subcontracts for e in s.enterprises])
+    accepts = np.array([e.accepts_subcontracts and not s.below_floor(e.id) for e in s.enterprises])
 
     cands = Candidates(arrays=a)
     for oi, o in enumerate(s.orders):
@@ -122,6 +122,7 @@ def build_candidates(s: Scenario, a: Arrays | None = None) -> Candidates:
             ):
                 continue
             margin = o.value_per_unit - (0.0 if own else rate * float(a.dist[owner, g]))
+            margin -= s.reliability_discount(o, a.firms[g])
             if margin <= 0:
                 continue  # a unit here loses money: no optimal plan makes one
             last = o.due_day if own else o.due_day - pol.transport_days

@@ -74,6 +74,7 @@ def apply_replan(s: Scenario, c: Candidates, rc: ReplanConstraints) -> list[Site
         if key2 not in existing:
             dist = float(c.arrays.dist[idx[o.owner], idx[site]])
             margin = o.value_per_unit - (0.0 if site == o.owner else s.transport_rate(o) * dist)
+            margin -= s.reliability_discount(o, site)
             days = sorted({r.day for r in rows})
             opt = SiteOption(key2[0], key2[1], site == o.owner, margin, days, [0] * len(days))
             options.append(opt)

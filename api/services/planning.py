@@ -46,7 +46,9 @@ def assemble(session: Session, rnd: PlanningRound) -> tuple[Scenario, dict[str, 
     if errors or scenario is None:
         raise InvalidInput(f"汇总场景有 {len(errors)} 处错误 / the assembled scenario has {len(errors)} error(s)",
                            errors)
-    return scenario, data
+    from api.execution.ratings import with_reliability  # the reliability extension (issue 14), when set
+
+    return with_reliability(session, rnd, scenario, data)
 
 
 def _load(data: dict[str, Any]) -> tuple[Scenario | None, list[FieldError]]:

@@ -242,8 +242,9 @@ def test_3_guide_needs_a_comment_to_reject_then_approves(world: World, sessions:
     text = entry.inner_text()
     assert "十二月第一周" in text and "方案第 1 版" in text and "德化陶瓷产业链党建联盟（测试）" in text
     assert re.search(r"联盟净收益\s*¥[\d,]+\.\d\d", text) and "12/07 至 12/10，共 4 天" in text
-    assert sorted(c for c in calls if c != "/api/v1/auth/me") == ["/api/v1/reviews/history?limit=50",
-                                                                   "/api/v1/reviews/queue"]
+    # (every page also reads the account and its inbox's unread count)
+    assert sorted(c for c in calls if c not in ("/api/v1/auth/me", "/api/v1/me/inbox")) == [
+        "/api/v1/reviews/history?limit=50", "/api/v1/reviews/queue"]
     guide.shot(screenshots, "home-guide")
     phone = sessions.sign_in("guide", viewport=PHONE)
     phone.page.wait_for_selector("#review-queue article")
@@ -392,7 +393,9 @@ def test_6_english_switch_is_remembered(world: World, sessions: Sessions, screen
     coord.goto("/home")  # no ?lang: the cookie remembers
     expect_text(page.locator("#home-title"), "Coordinator's desk")
     assert page.locator("html").get_attribute("lang") == "en"
-    assert page.locator("#nav a").all_inner_texts() == ["Home", "New round", "County"]
+    assert page.locator("#nav a").all_inner_texts()[:2] == ["Home", "New round"]
+    assert "Inbox" in page.locator("#nav").inner_text()
+    assert "County" in page.locator("#nav a").all_inner_texts()
     page.get_by_role("link", name="中文").click()
     expect_text(page.locator("#home-title"), "协调员工作台")
     assert page.locator("html").get_attribute("lang") == "zh-CN"
@@ -461,7 +464,8 @@ def test_7_coordinator_opens_a_round_through_the_form_and_closes_it(world: World
     assert created["skills"] == ["glazing", "firing"] and created["machines"] == ["kiln"]
     assert created["policy"] == {"lend_radius_km": 8, "subcontract_radius_km": 30, "commute_cost_per_km": 1.5,
                                  "transport_cost_per_unit_km": 0, "link_cost": 0, "transport_days": 1,
-                                 "max_subcontractors_per_order": 3, "workday_minutes": 480}
+                                 "max_subcontractors_per_order": 3, "workday_minutes": 480,
+                                 "reliability_floor": 0, "reliability_discount": 0}
 
     # Close reporting from the board: a second, explicit step; then the round is closed and read-only.
     page.locator("#close-round").click()

@@ -18,7 +18,8 @@ from tests.web.world import settings_for
 WEB = Path(i18n.__file__).resolve().parent
 PAGES = ["/", "/login", "/home", "/report", "/report?round=1&enterprise=2", "/items", "/agreements/3", "/rounds/1",
          "/rounds/new", "/jobs/1", "/jobs/1/plan", "/proposals/1", "/county", "/county?round=1", "/county/offers",
-         "/county/tree"]
+         "/county/tree", "/execution", "/execution?round=1", "/settlement?round=1", "/notice?round=1", "/outcomes",
+         "/inbox"]
 
 
 @pytest.fixture(scope="module")

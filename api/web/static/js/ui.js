@@ -41,9 +41,12 @@ export function pageData(name) {
 // ----- page chrome -------------------------------------------------------------------------------------------------
 
 const NAV = {
-  enterprise: [["/home", "nav.home"], ["/report", "nav.report"], ["/items", "nav.items"], ["/county/offers", "nav.county_offers"]],
-  coordinator: [["/home", "nav.home"], ["/rounds/new", "nav.new_round"], ["/county", "nav.county"]],
-  guide: [["/home", "nav.reviews"], ["/county", "nav.county"]],
+  enterprise: [["/home", "nav.home"], ["/report", "nav.report"], ["/items", "nav.items"], ["/execution", "nav.execution"],
+    ["/settlement", "nav.settlement"], ["/notice", "nav.notice"], ["/county/offers", "nav.county_offers"]],
+  coordinator: [["/home", "nav.home"], ["/rounds/new", "nav.new_round"], ["/execution", "nav.execution"],
+    ["/settlement", "nav.settlement"], ["/notice", "nav.notice"], ["/outcomes", "nav.outcomes"], ["/county", "nav.county"]],
+  guide: [["/home", "nav.reviews"], ["/execution", "nav.execution"], ["/settlement", "nav.settlement"],
+    ["/notice", "nav.notice"], ["/outcomes", "nav.outcomes"], ["/county", "nav.county"]],
   admin: [["/home", "nav.home"], ["/county/tree", "nav.county_tree"], ["/docs", "nav.api_docs"]],
 };
 
@@ -57,6 +60,14 @@ export async function startPage() {
     if (location.pathname === href) link.setAttribute("aria-current", "page");
     return link;
   }));
+  // Every page, the home page first, shows the unread count of the account's inbox (issue 14).
+  const inboxLink = el("a", { href: "/inbox", id: "inbox-link" }, t("inbox.nav"), " ",
+    el("span", { id: "inbox-count", class: "badge warn" }, "…"));
+  if (location.pathname === "/inbox") inboxLink.setAttribute("aria-current", "page");
+  nav.append(inboxLink);
+  import("./api.js").then(({ api }) => api("/me/inbox")).then((box) => {
+    $("#inbox-count").textContent = String(box.unread);
+  }).catch(() => { $("#inbox-count").textContent = "?"; });
   const name = account.display_name ? pick(account.display_name) : account.username;
   const role = term("role", account.role);
   $("#who").textContent = name === role ? name : `${name} · ${role}`;
