@@ -12,11 +12,11 @@ from api.errors import PROBLEM_RESPONSES, not_found
 from api.models import Notice, Objection, Role, User
 from api.notices import service
 from api.notices.schemas import (
-    AnswerIn,
     ConsentIn,
     NoticeIn,
     NoticeOut,
     NoticeReviewIn,
+    ObjectionAnswerIn,
     ObjectionIn,
     ObjectionOut,
 )
@@ -88,7 +88,8 @@ def file_objection(notice_id: Id, data: ObjectionIn, user: EnterpriseUser, sessi
 
 @router.post("/objections/{objection_id}/answer", response_model=NoticeOut,
              summary="协调员答复异议 / the coordinator answers an objection")
-def answer_objection(objection_id: Id, data: AnswerIn, user: CoordinatorUser, session: SessionDep) -> NoticeOut:
+def answer_objection(objection_id: Id, data: ObjectionAnswerIn, user: CoordinatorUser,
+                     session: SessionDep) -> NoticeOut:
     row = session.get(Objection, objection_id)
     if row is None:
         raise not_found("异议 objection", objection_id)

@@ -32,7 +32,7 @@ class ObjectionIn(_In):
     text: Annotated[str, Field(min_length=1, max_length=4000)]
 
 
-class AnswerIn(_In):
+class ObjectionAnswerIn(_In):
     answer: Annotated[str, Field(min_length=1, max_length=4000)]
 
 

@@ -27,7 +27,13 @@ from tests.api.conftest import ADMIN, FIRMS, ROUND_BODY, credit, firm_body, repo
 from tests.web.world import live_server
 
 PACKAGE = "alliance_client"
-CONFIG = f"project_name_override: dehua-alliance-client\npackage_name_override: {PACKAGE}\npost_hooks: []\n"
+# The Excel downloads are files to a client: read them as bytes (the generator knows octet-stream, not xlsx).
+CONFIG = f"""project_name_override: dehua-alliance-client
+package_name_override: {PACKAGE}
+post_hooks: []
+content_type_overrides:
+  application/vnd.openxmlformats-officedocument.spreadsheetml.sheet: application/octet-stream
+"""
 
 
 def _generator() -> list[str]:
