@@ -33,7 +33,9 @@ def deliver_due(session_factory: sessionmaker[Session], *, base_delay_s: float =
             .order_by(OutboxMessage.id)))
     for message_id in due:
         with session_factory() as session, session.begin():
-            msg = session.get(OutboxMessage, message_id)
+            # Several web processes run a sender each (docs/deployment.md): the row lock, skipped when another
+            # sender holds it, makes one of them send the message (PostgreSQL; SQLite serves one process).
+            msg = session.get(OutboxMessage, message_id, with_for_update={"skip_locked": True})
             if msg is None or msg.status != "pending":
                 continue
             msg.attempts += 1
