@@ -1,6 +1,7 @@
 // The plan as the coordinator and the guide see it: key figures, the map, the day-by-day table, unmet orders,
 // rule checks and settlement.  Used by the plan page (a job's plan) and the proposal page.
 import { dayDate, fmtMoney, fmtNumber, fmtPct, lang, pick, t, term, weekday } from "./i18n.js";
+import { beforeAfter, detailOf } from "./changesview.js";
 import { flowMap, legend } from "./map.js";
 import { badge, clear, el, table } from "./ui.js";
 
@@ -61,13 +62,13 @@ export function flowsOf(moves, snapshot, changes) {
   const flows = [];
   for (const s of moves.subcontracts) {
     flows.push({
-      kind: "subcontract", from: s.owner, to: s.site, volume: s.total, state: changeState(s.key, changes),
+      kind: "subcontract", key: s.key, from: s.owner, to: s.site, volume: s.total, state: changeState(s.key, changes),
       label: t("map.flow_subcontract", { order: s.order, from: s.owner, to: s.site, units: fmtNumber(s.total) }),
     });
   }
   for (const l of moves.loans) {
     flows.push({
-      kind: "loan", from: l.lender, to: l.borrower, volume: l.total, state: changeState(l.key, changes),
+      kind: "loan", key: l.key, from: l.lender, to: l.borrower, volume: l.total, state: changeState(l.key, changes),
       label: t("map.flow_loan", { skill: term("skill", l.skill), from: l.lender, to: l.borrower, days: fmtNumber(l.total) }),
     });
   }
@@ -75,7 +76,12 @@ export function flowsOf(moves, snapshot, changes) {
     const owners = new Map(snapshot.orders.map((o) => [o.id, o.owner]));
     for (const key of changes.removed || []) {
       const ends = endpointsOfKey(key, owners);
-      if (ends && ends.from) flows.push({ ...ends, volume: 0, state: "removed", label: `${t("changes.removed")}: ${ends.label}` });
+      if (ends && ends.from) flows.push({ ...ends, key, volume: 0, state: "removed", label: `${t("changes.removed")}: ${ends.label}` });
+    }
+    // A changed, added or removed move says what it was and what it is now (changesview.js).
+    for (const flow of flows) {
+      const detail = flow.state ? detailOf(changes, flow.key) : null;
+      if (detail) flow.label = `${flow.label}${t("common.colon")}${beforeAfter(detail)}`;
     }
   }
   return flows;
