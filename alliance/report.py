@@ -203,6 +203,10 @@ class ManualBaseline(BaseModel):
     objective_improvement: float = Field(description="this plan's objective minus the manual one, yuan")
     objective_improvement_pct: float = Field(description="improvement / max(1, |manual objective|) * 100")
     value_cleared_improvement: float
+    # For the plan page's comparison table (issue 11): the same figures as AfterFigures, for the hand plan.
+    idle_worker_days_used: float = Field(0.0, description="the manual plan's production minutes / workday_minutes")
+    worker_days_lent: int = 0
+    linked_pairs: int = 0
 
 
 class SettlementLine(BaseModel):
@@ -370,6 +374,9 @@ def build_report(scenario: Scenario, plan: Plan, *, manual: Plan | None = None) 
         objective_improvement=_yuan(improvement),
         objective_improvement_pct=round(100.0 * improvement / max(1.0, abs(manual_parts.total)), 3),
         value_cleared_improvement=_yuan(value_cleared - manual_value),
+        idle_worker_days_used=round(sum(orders[r.order].labor_minutes_per_unit * r.quantity for r in manual.production
+                                        if r.order in orders) / s.policy.workday_minutes, 3),
+        worker_days_lent=sum(loan.workers for loan in manual.loans), linked_pairs=len(manual_parts.linked_pairs),
     )
 
     report = PlanReport(

@@ -78,6 +78,13 @@ def test_one_decline_then_replan_moves_few_items_and_says_before_and_after(
     page.wait_for_url(re.compile(r"/jobs/\d+$"))
     expect_text(page.locator("#job-status"), "已完成", timeout=60)
     page.locator("#view-plan").click()
+    # Proof in plain words, and matching by hand as a small table (issue 11, item 6).
+    proof = page.locator("#proof")
+    expect_text(proof, r"最多还可能多 ¥[\d,]+\.\d\d（[\d.]+%）|已证明没有更好的方案")
+    assert "上限" in proof.inner_text()
+    manual = page.locator("#manual-compare table tbody tr")
+    assert manual.count() == 5
+    assert [manual.nth(i).locator("th").inner_text() for i in range(3)] == ["按期完成货值", "用上的人·天", "借出人·天"]
     page.locator("#create-proposal").click()
     page.wait_for_url(re.compile(r"/proposals/\d+$"))
     page.wait_for_selector("svg.flow-map")

@@ -3,6 +3,7 @@
 import { dayDate, fmtMoney, fmtNumber, fmtPct, lang, pick, t, term, weekday } from "./i18n.js";
 import { beforeAfter, detailOf } from "./changesview.js";
 import { flowMap, legend } from "./map.js";
+import { manualTable, proofLines } from "./proofview.js";
 import { badge, clear, el, table } from "./ui.js";
 
 const RULES = [1, 2, 3, 4, 5, 6, 7, 8, 9];
@@ -98,7 +99,7 @@ function figuresSection(plan, report) {
     [t("figures.bound"), fmtMoney(plan.bound)],
     [t("figures.gap"), plan.gap === null || plan.gap === undefined ? "—" : fmtPct(plan.gap, 3)],
   ];
-  const parts = [el("dl", { class: "figures" }, head.map(([k, v]) => el("div", {}, el("dt", {}, k), el("dd", {}, v))))];
+  const parts = [el("dl", { class: "figures" }, head.map(([k, v]) => el("div", {}, el("dt", {}, k), el("dd", {}, v)))), proofLines(plan)];
   if (report && report.figures) {
     const { before, after, objective } = report.figures;
     line(t("figures.value"), fmtMoney(before.backlog_value), `${fmtMoney(after.value_cleared)} (${fmtPct(after.share_cleared)})`);
@@ -122,7 +123,7 @@ function figuresSection(plan, report) {
       const m = report.manual_baseline;
       parts.push(el("p", { class: "baseline" }, t("figures.manual", {
         manual: fmtMoney(m.objective), gain: fmtMoney(m.objective_improvement), pct: fmtNumber(m.objective_improvement_pct, 1),
-      })));
+      })), manualTable(report));
     }
   }
   return el("section", { class: "card", "aria-labelledby": "figures-h" }, el("h2", { id: "figures-h" }, t("figures.title")), parts);
