@@ -158,6 +158,8 @@ class UnmetOrder(BaseModel):
     reason_en: str
     eligible_sites: list[str] = Field(description="sites rule 1 allows, the owner first when it runs the process")
     spare_units: int = Field(description="units' room left after the plan at eligible sites (upper bound)")
+    action: dict[str, Any] | None = Field(None, description="which rule bound and what would unlock it "
+                                          "(alliance/reasons.py)")
 
 
 class BeforeFigures(BaseModel):
@@ -324,6 +326,8 @@ def build_report(scenario: Scenario, plan: Plan, *, manual: Plan | None = None) 
     subcontracted_to: dict[str, set[str]] = defaultdict(set)
     for oid, site in sub_days:
         subcontracted_to[oid].add(site)
+    from alliance.reasons import explain  # it reads _Room, defined below
+
     unmet = []
     for o in s.orders:
         left = o.quantity - planned[o.id]
@@ -334,7 +338,7 @@ def build_report(scenario: Scenario, plan: Plan, *, manual: Plan | None = None) 
         unmet.append(UnmetOrder(
             order=o.id, owner=o.owner, owner_name=firms[o.owner].name, quantity=o.quantity, planned=planned[o.id],
             unmet_units=left, unmet_value=_yuan(left * o.value_per_unit), reason=reason, reason_zh=zh, reason_en=en,
-            eligible_sites=sites, spare_units=spare,
+            eligible_sites=sites, spare_units=spare, action=explain(s, o, left, room, production, loans),
         ))
     unmet.sort(key=lambda u: (-u.unmet_value, u.order))
 

@@ -85,6 +85,12 @@ def test_one_decline_then_replan_moves_few_items_and_says_before_and_after(
     manual = page.locator("#manual-compare table tbody tr")
     assert manual.count() == 5
     assert [manual.nth(i).locator("th").inner_text() for i in range(3)] == ["按期完成货值", "用上的人·天", "借出人·天"]
+    # Unmet orders: which rule bound and what would unlock it, skills in words (issue 11, item 4).
+    unlocks = page.locator("#unmet-table td.unmet-unlock").all_inner_texts()
+    reasons = page.locator("#unmet-table td.unmet-reason").all_inner_texts()
+    assert unlocks and any("多 1 名可用的" in u for u in unlocks), unlocks
+    assert not [r for r in reasons + unlocks if re.search(r"\b(forming|glazing|firing|decorating|packing)\b", r)]
+    assert len(set(reasons)) > 1  # not one generic sentence repeated
     page.locator("#create-proposal").click()
     page.wait_for_url(re.compile(r"/proposals/\d+$"))
     page.wait_for_selector("svg.flow-map")

@@ -1,6 +1,6 @@
 // The plan as the coordinator and the guide see it: key figures, the map, the day-by-day table, unmet orders,
 // rule checks and settlement.  Used by the plan page (a job's plan) and the proposal page.
-import { dayDate, fmtMoney, fmtNumber, fmtPct, lang, pick, t, term, weekday } from "./i18n.js";
+import { dayDate, fmtMoney, fmtNumber, fmtPct, lang, pick, t, term, tOr, weekday } from "./i18n.js";
 import { beforeAfter, detailOf } from "./changesview.js";
 import { flowMap, legend } from "./map.js";
 import { manualTable, proofLines } from "./proofview.js";
@@ -174,6 +174,17 @@ function dayTableSection(moves, snapshot, changes) {
     rows.length ? el("div", { class: "table-scroll" }, table(head, rows, { class: "day-table" })) : el("p", { class: "muted" }, t("days.none")));
 }
 
+/** An unmet order's reason or unlock (alliance/reasons.py) in the page's language, codes said in words. */
+function actionText(action, prefix) {
+  let text = action[`${prefix}${lang === "en" ? "en" : "zh"}`] || "";
+  if (lang !== "en") {
+    for (const group of ["skill", "process", "machine"]) {
+      text = text.replace(/\b[a-z][a-z_]+\b/g, (code) => tOr(`${group}.${code}`, code));
+    }
+  }
+  return text;
+}
+
 function unmetSection(report) {
   const unmet = (report && report.unmet) || [];
   const rows = unmet.map((u) => el("tr", {},
@@ -181,10 +192,11 @@ function unmetSection(report) {
     el("td", {}, `${u.owner} ${u.owner_name}`),
     el("td", { class: "num" }, `${fmtNumber(u.unmet_units)} / ${fmtNumber(u.quantity)}`),
     el("td", { class: "num" }, fmtMoney(u.unmet_value)),
-    el("td", {}, lang === "en" ? u.reason_en : u.reason_zh)));
+    el("td", { class: "unmet-reason" }, u.action ? actionText(u.action, "") : (lang === "en" ? u.reason_en : u.reason_zh)),
+    el("td", { class: "unmet-unlock" }, u.action ? actionText(u.action, "unlock_") || "—" : "—")));
   return el("section", { class: "card", "aria-labelledby": "unmet-h" }, el("h2", { id: "unmet-h" }, t("unmet.title", { n: unmet.length })),
     unmet.length
-      ? el("div", { class: "table-scroll" }, table([t("unmet.order"), t("unmet.owner"), t("unmet.units"), t("unmet.value"), t("unmet.reason")], rows))
+      ? el("div", { class: "table-scroll" }, table([t("unmet.order"), t("unmet.owner"), t("unmet.units"), t("unmet.value"), t("unmet.reason"), t("unmet.unlock")], rows, { id: "unmet-table" }))
       : el("p", { class: "muted" }, report ? t("unmet.none") : t("plan.no_report")));
 }
 
