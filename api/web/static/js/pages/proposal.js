@@ -17,6 +17,11 @@ function keyLabel(key) {
   return key;
 }
 
+// Dozens of unchanged items would push the changes out of sight: they fold away.
+function keptFolded(group, list) {
+  return group === "kept" ? el("details", { class: "kept-list" }, el("summary", {}, t("replan.show_kept")), list) : list;
+}
+
 function changesView(changes) {
   const groups = ["added", "changed", "removed", "kept"];
   return el("div", { class: "changes" },
@@ -24,7 +29,7 @@ function changesView(changes) {
     el("ul", { class: "change-list" }, groups.map((group) => el("li", { class: `change-${group}${(changes[group] || []).length ? " has-changes" : ""}` },
       el("strong", {}, `${t(`changes.${group}`)} (${(changes[group] || []).length})`), " ",
       (changes[group] || []).length
-        ? el("ul", {}, changes[group].map((key) => el("li", { "data-key": key }, keyLabel(key))))
+        ? keptFolded(group, el("ul", {}, changes[group].map((key) => el("li", { "data-key": key }, keyLabel(key)))))
         : el("span", { class: "muted" }, t("changes.none"))))),
     changeDetails(changes, keyLabel));
 }
