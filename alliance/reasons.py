@@ -107,6 +107,22 @@ def explain(s: Scenario, o: Order, left: int, room: Any, production: list[Produc
                      f"the {o.machine} hours at the eligible sites went to orders {', '.join(ranked) or '-'}",
                      f"多一些 {o.machine} 机时（每件 {o.machine_hours_per_unit:g} 小时）",
                      f"more {o.machine} hours ({o.machine_hours_per_unit:g} h per unit)", competitors=ranked)
+    # Rules 7 and 8: room left at a firm the order does not use yet, but the lot or the split limit forbids it.
+    used = {r.site for r in production if r.order == o.id and r.site != o.owner}
+    unused_room = {firms[g]: n for g, n in spare.items() if n >= 1 and firms[g] != o.owner and firms[g] not in used}
+    if unused_room and len(used) >= pol.max_subcontractors_per_order:
+        cap = pol.max_subcontractors_per_order
+        where = "、".join(sorted(unused_room))
+        return _text("splits", f"已用满每张订单 {cap} 家外协企业的上限；{where} 还有空余产能",
+                     f"the order already uses the limit of {cap} sub-contractors; {', '.join(sorted(unused_room))} "
+                     f"still have room", f"外协家数上限放宽到 {cap + 1} 家", f"a limit of {cap + 1} sub-contractors",
+                     max_subcontractors=cap, firms=sorted(unused_room))
+    lot = min(o.min_lot, o.quantity)
+    if unused_room and lot > 1 and all(n < lot for n in unused_room.values()):
+        firm, n = max(unused_room.items(), key=lambda kv: (kv[1], kv[0]))
+        return _text("lot", f"{firm} 只剩 {n} 件的产能，低于最小批量 {lot} 件", f"{firm} has room for {n} units only, "
+                     f"below the minimum lot of {lot}", f"最小批量降到 {n} 件", f"a minimum lot of {n} units",
+                     firm=firm, min_lot=lot, room=n)
     # Room left at a firm the owner is not linked with, but not worth the link.
     pol_link = pol.link_cost
     for g, units in sorted(spare.items(), key=lambda kv: -kv[1]):

@@ -92,3 +92,24 @@ def test_a_plan_row_at_the_site_is_counted_once() -> None:
     a = action(s, plan, "o1")
     # B's worker is busy with o1 itself: one more worker there makes the other 8.
     assert a["firm"] == "B" and a["units"] == 8
+
+
+def test_the_split_limit_names_the_firms_left_out_and_the_limit_that_would_do() -> None:
+    # One sub-contractor per order: B makes 8, C (also idle) is left out.
+    s = (ScenarioBuilder(horizon_days=2, max_subcontractors_per_order=1, lend_radius_km=0.5,
+                          transport_cost_per_unit_km=0.0)
+         .firm("A", processes=[]).firm("B", north_km=2, idle=1).firm("C", north_km=3, idle=1)
+         .order("o1", owner="A", quantity=16, value=10).build())
+    plan = solve_and_check(s)
+    a = action(s, plan, "o1")
+    assert a["rule"] == "splits" and a["max_subcontractors"] == 1 and len(a["firms"]) == 1
+    assert "2 家" in a["unlock_zh"]
+
+
+def test_a_minimum_lot_above_the_room_says_the_lot_that_would_do() -> None:
+    # B has room for 8 units, the lot is 10.
+    s = (ScenarioBuilder(horizon_days=2, transport_cost_per_unit_km=0.0)
+         .firm("A", processes=[]).firm("B", north_km=2, idle=1)
+         .order("o1", owner="A", quantity=20, value=10, min_lot=10).build())
+    a = action(s, solve_and_check(s), "o1")
+    assert a["rule"] == "lot" and a["firm"] == "B" and a["room"] == 8 and a["min_lot"] == 10
