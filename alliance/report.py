@@ -158,6 +158,8 @@ class UnmetOrder(BaseModel):
     reason_en: str
     eligible_sites: list[str] = Field(description="sites rule 1 allows, the owner first when it runs the process")
     spare_units: int = Field(description="units' room left after the plan at eligible sites (upper bound)")
+    action: dict[str, Any] | None = Field(None, description="which rule bound and what would unlock it "
+                                          "(alliance/reasons.py)")
 
 
 class BeforeFigures(BaseModel):
@@ -203,6 +205,10 @@ class ManualBaseline(BaseModel):
     objective_improvement: float = Field(description="this plan's objective minus the manual one, yuan")
     objective_improvement_pct: float = Field(description="improvement / max(1, |manual objective|) * 100")
     value_cleared_improvement: float
+    # For the plan page's comparison table (issue 11): the same figures as AfterFigures, for the hand plan.
+    idle_worker_days_used: float = Field(0.0, description="the manual plan's production minutes / workday_minutes")
+    worker_days_lent: int = 0
+    linked_pairs: int = 0
 
 
 class SettlementLine(BaseModel):
@@ -320,6 +326,8 @@ def build_report(scenario: Scenario, plan: Plan, *, manual: Plan | None = None) 
     subcontracted_to: dict[str, set[str]] = defaultdict(set)
     for oid, site in sub_days:
         subcontracted_to[oid].add(site)
+    from alliance.reasons import explain  # it reads _Room, defined below
+
     unmet = []
     for o in s.orders:
         left = o.quantity - planned[o.id]
@@ -330,7 +338,7 @@ def build_report(scenario: Scenario, plan: Plan, *, manual: Plan | None = None) 
         unmet.append(UnmetOrder(
             order=o.id, owner=o.owner, owner_name=firms[o.owner].name, quantity=o.quantity, planned=planned[o.id],
             unmet_units=left, unmet_value=_yuan(left * o.value_per_unit), reason=reason, reason_zh=zh, reason_en=en,
-            eligible_sites=sites, spare_units=spare,
+            eligible_sites=sites, spare_units=spare, action=explain(s, o, left, room, production, loans),
         ))
     unmet.sort(key=lambda u: (-u.unmet_value, u.order))
 
@@ -370,6 +378,9 @@ def build_report(scenario: Scenario, plan: Plan, *, manual: Plan | None = None) 
         objective_improvement=_yuan(improvement),
         objective_improvement_pct=round(100.0 * improvement / max(1.0, abs(manual_parts.total)), 3),
         value_cleared_improvement=_yuan(value_cleared - manual_value),
+        idle_worker_days_used=round(sum(orders[r.order].labor_minutes_per_unit * r.quantity for r in manual.production
+                                        if r.order in orders) / s.policy.workday_minutes, 3),
+        worker_days_lent=sum(loan.workers for loan in manual.loans), linked_pairs=len(manual_parts.linked_pairs),
     )
 
     report = PlanReport(

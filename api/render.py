@@ -170,7 +170,7 @@ def render_summary(report: dict[str, Any], lang: Lang = "zh", *, max_rows: int =
                          overflow="fold")
     parts.append(limited(unmet, [
         [u["order"], u["owner"], f"{u['unmet_units']:,} / {u['quantity']:,}", _money(u["unmet_value"]),
-         u["reason_zh"] if lang == "zh" else u["reason_en"]]
+         _unmet_reason(u, lang)]
         for u in report["unmet"]
     ]))
 
@@ -183,3 +183,12 @@ def render_summary(report: dict[str, Any], lang: Lang = "zh", *, max_rows: int =
         lines += [f"  rule {v['rule']}: {v['message']}" for v in checks["violations"]]
         parts.append(Text("\n".join(lines), style="red"))
     return Group(*parts)
+
+
+def _unmet_reason(u: dict[str, Any], lang: str) -> str:
+    """The rule that bound and what would unlock it (alliance/reasons.py), or the reason family for older reports."""
+    action = u.get("action")
+    if not action:
+        return str(u["reason_zh"] if lang == "zh" else u["reason_en"])
+    why, unlock = (action["zh"], action["unlock_zh"]) if lang == "zh" else (action["en"], action["unlock_en"])
+    return f"{why}{'；' if lang == 'zh' else '; '}{unlock}" if unlock else str(why)

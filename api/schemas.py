@@ -443,7 +443,10 @@ class RespondIn(_In):
 
 
 class ReplanIn(SolveSettings):
-    pass
+    # Minimal-disruption re-planning (issue 11): yuan a change of an unanswered item must earn; 0 re-plans freely.
+    change_penalty: Annotated[float, Field(ge=0, le=1_000_000)] | None = Field(
+        default=None, description="元/条：改动或取消一条尚未答复的条目至少须多赚的金额；默认 500，0 表示全部重排 / "
+                                  "yuan a change of an unanswered item must earn; default 500, 0 re-plans freely")
 
 
 class AuditOut(_Out):

@@ -25,6 +25,7 @@ from alliance.replan import ReplanConstraints
 from alliance.scenario import Scenario
 from solver.candidates import Candidates, SiteOption
 from solver.milp import INF, Milp
+from solver.preference import keep_preferred
 
 
 class PinError(ValueError):
@@ -39,6 +40,7 @@ class Variables:
     w: dict[tuple[int, int, int, int], int] = field(default_factory=dict)  # (skill, lender, borrower, day)
     z: dict[tuple[int, int], int] = field(default_factory=dict)  # (i, j) with i < j
     w_ub: dict[tuple[int, int, int, int], int] = field(default_factory=dict)
+    keep: dict[str, int] = field(default_factory=dict)  # preferred item key -> "kept whole" (solver/preference.py)
 
 
 def _pair(i: int, j: int) -> tuple[int, int]:
@@ -56,7 +58,9 @@ def apply_replan(s: Scenario, c: Candidates, rc: ReplanConstraints) -> list[Site
     for opt in c.options:
         o = s.orders[opt.order]
         key = (o.id, c.arrays.firms[opt.site])
-        if not opt.own and key not in rc.subcontracts and rc.forbids(o.owner, key[1]):
+        # An unanswered item of a declined pair may stay as it was, but nothing new (solver/preference.py).
+        if not opt.own and key not in rc.subcontracts and key not in rc.preferred_subcontracts \
+                and rc.forbids(o.owner, key[1]):
             continue
         options.append(opt)
     existing = {(opt.order, opt.site): opt for opt in options}
@@ -143,7 +147,8 @@ def loan_variables(m: Milp, s: Scenario, c: Candidates, v: Variables, rc: Replan
     for key in sorted(keys):
         si, src, dst, t = key
         group = (si, src, dst)
-        if group not in pinned_groups and rc.forbids(a.firms[src], a.firms[dst]):
+        if group not in pinned_groups and rc.forbids(a.firms[src], a.firms[dst]) \
+                and (a.skills[si], a.firms[src], a.firms[dst]) not in rc.preferred_loans:
             continue
         if group in pinned_groups:
             lo = hi = float(pinned.get(key, 0))
@@ -321,4 +326,5 @@ def build_model(s: Scenario, c: Candidates, rc: ReplanConstraints | None = None)
     minimum_lots(m, s, v)
     split_limit(m, s, v)
     links(m, s, c, v)
+    keep_preferred(m, s, c, v, rc)  # minimal-disruption re-planning (solver/preference.py)
     return m, v

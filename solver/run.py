@@ -38,6 +38,7 @@ from solver.blocks import (
 from solver.candidates import build_candidates
 from solver.milp import Milp
 from solver.model import Variables, build_model
+from solver.preference import replan_start
 
 Backend = Literal["highs", "scip", "cpsat"]
 _SOLVER_TYPES = {
@@ -777,6 +778,8 @@ def solve_model(
     blocks = pack_blocks(split_blocks(milp), BATCH_VARS)
     # Hand matching gives every solve a plan to start from, so a short time limit never returns less than it.
     start = None if replan else plan_values(scenario, milp, variables, manual_plan(scenario))
+    if replan is not None and (replan.start_production or replan.start_loans):
+        start = replan_start(scenario, milp, variables, replan)  # the previous version (solver/preference.py)
     stats.build_s = time.monotonic() - t0
     stats.variables = milp.num_vars
     stats.constraints = milp.num_rows

@@ -34,6 +34,8 @@ LABELS = {
     "pays": "应付合计", "receives_subcontracts": "应收加工款", "receives_wages": "应收工资", "receives": "应收合计",
     "planned": "已安排", "unmet_units": "未满足件数", "unmet_value": "未满足价值", "reason_zh": "原因",
     "reason_en": "reason (en)", "spare_units": "剩余产能(件)",
+    "why_zh": "哪条规则限制", "unlock_zh": "怎样能完成", "why_en": "rule that bound (en)",
+    "unlock_en": "what would unlock it (en)",
 }
 TABLES = {
     "production": "生产明细 production",
@@ -78,7 +80,10 @@ def plan_tables(job: PlanningJob) -> dict[str, tuple[list[str], list[list[Any]]]
              for i in items if i.kind == ItemKind.LOAN]
     report = report_of(scenario, plan)
     settlement = [{k: v for k, v in line.items()} for line in report["settlement"]]
-    unmet = [{k: v for k, v in u.items() if k not in ("eligible_sites",)} for u in report["unmet"]]
+    # The actionable reason (alliance/reasons.py) as two flat columns per language; its facts stay in the API.
+    unmet = [{**{k: v for k, v in u.items() if k not in ("eligible_sites", "action")},
+              **({"why_zh": u["action"]["zh"], "unlock_zh": u["action"]["unlock_zh"], "why_en": u["action"]["en"],
+                  "unlock_en": u["action"]["unlock_en"]} if u.get("action") else {})} for u in report["unmet"]]
     return {
         "production": _table([r.model_dump(mode="json") for r in plan.production],
                              ["order", "site", "day", "quantity"]),

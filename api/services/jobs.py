@@ -68,6 +68,11 @@ def replan_constraints(replan: dict[str, Any] | None) -> ReplanConstraints | Non
         production=[ProductionRow.model_validate(r) for r in replan.get("production", [])],
         loans=[LoanRow.model_validate(r) for r in replan.get("loans", [])],
         forbidden_pairs=[(a, b) for a, b in replan.get("forbidden_pairs", [])],
+        preferred_production=[ProductionRow.model_validate(r) for r in replan.get("preferred_production", [])],
+        preferred_loans=[LoanRow.model_validate(r) for r in replan.get("preferred_loans", [])],
+        change_penalty=float(replan.get("change_penalty", 0.0)),
+        start_production=[ProductionRow.model_validate(r) for r in replan.get("start_production", [])],
+        start_loans=[LoanRow.model_validate(r) for r in replan.get("start_loans", [])],
     )
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from alliance.plan import Plan
+from alliance.replan import DEFAULT_CHANGE_PENALTY
 from alliance.scenario import Scenario, load_scenario
 from api import queries
 from api.county import queries as county_queries
@@ -38,8 +39,8 @@ from api.models import (
     User,
     utcnow,
 )
-from api.schemas import SolveSettings
-from api.services import audit, planning
+from api.schemas import ReplanIn
+from api.services import audit, changes, planning
 from api.services.jobs import Runner
 from api.services.reporting import report_of
 from api.settings import Settings
@@ -131,18 +132,12 @@ def _summary(plan: Plan, items: list[ItemSpec]) -> dict[str, Any]:
     }
 
 
-def _changes(previous: Proposal | None, items: list[ItemSpec]) -> dict[str, Any] | None:
+def _changes(scenario: Scenario, plan: Plan, previous: Proposal | None, items: list[ItemSpec]) -> dict[str, Any] | None:
     if previous is None:
         return None
-    old = {i.key: i.rows for i in previous.items}
-    new = {i.key: i.rows for i in items}
-    return {
-        "previous_id": previous.id,
-        "added": sorted(new.keys() - old.keys()),
-        "removed": sorted(old.keys() - new.keys()),
-        "kept": sorted(k for k in new.keys() & old.keys() if new[k] == old[k]),
-        "changed": sorted(k for k in new.keys() & old.keys() if new[k] != old[k]),
-    }
+    disruption = getattr(plan, "disruption", None)
+    return changes.describe(scenario, previous.id, list(previous.items), {i.key: i.rows for i in items},
+                            disruption if isinstance(disruption, dict) else None)
 
 
 def create_proposal(session: Session, actor: User, job: PlanningJob) -> Proposal:
@@ -166,7 +161,7 @@ def create_proposal(session: Session, actor: User, job: PlanningJob) -> Proposal
     proposal = Proposal(
         job_id=job.id, round_id=rnd.id, version=queries.next_proposal_version(session, rnd.id),
         status=ProposalStatus.DRAFT.value, previous_id=previous.id if previous else None,
-        changes=_changes(previous, specs), summary=_summary(plan, specs), created_by=actor.id,
+        changes=_changes(scenario, plan, previous, specs), summary=_summary(plan, specs), created_by=actor.id,
     )
     session.add(proposal)
     session.flush()
@@ -261,7 +256,7 @@ def respond(session: Session, user: User, item: ProposalItem, answer: str, reaso
     return item
 
 
-def replan(session: Session, actor: User, proposal: Proposal, requested: SolveSettings, settings: Settings,
+def replan(session: Session, actor: User, proposal: Proposal, requested: ReplanIn, settings: Settings,
            runner: Runner) -> PlanningJob:
     if proposal.status != ProposalStatus.APPROVED:
         raise Conflict(f"只有已批准的方案可以重新计划 / only an approved proposal can be re-planned "
@@ -276,11 +271,24 @@ def replan(session: Session, actor: User, proposal: Proposal, requested: SolveSe
         elif item.status == ItemStatus.DECLINED:
             forbidden.add(tuple(sorted((county_queries.scenario_code(item.first_party, proposal.round),
                                         county_queries.scenario_code(item.second_party, proposal.round)))))
+    # Items nobody has answered yet are the preferred arrangement: a change costs the penalty (alliance/replan.py).
+    preferred_production: list[dict[str, Any]] = []
+    preferred_loans: list[dict[str, Any]] = []
+    for item in proposal.items:
+        if item.status == ItemStatus.PENDING:
+            (preferred_production if item.kind == ItemKind.SUBCONTRACT else preferred_loans).extend(item.rows)
+    previous_plan = job.plan or {}
     constraints = {
         "from_proposal": proposal.id,
         "production": production,
         "loans": loans,
         "forbidden_pairs": [list(p) for p in sorted(forbidden)],
+        "preferred_production": preferred_production,
+        "preferred_loans": preferred_loans,
+        "change_penalty": (requested.change_penalty if requested.change_penalty is not None
+                           else DEFAULT_CHANGE_PENALTY),
+        "start_production": previous_plan.get("production", []),
+        "start_loans": previous_plan.get("loans", []),
     }
     return planning.create_job(session, actor, proposal.round, requested, settings, runner,
                                snapshot=job.snapshot, replan=constraints, replan_of=job.id)

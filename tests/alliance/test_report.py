@@ -108,7 +108,8 @@ def test_manual_baseline_and_the_improvement_over_it(hand: tuple[Scenario, Plan]
     base = build_report(s, plan, manual=manual)["manual_baseline"]
     assert base == {"value_cleared": 80.0, "objective": 80.0, "share_cleared": pytest.approx(80 / 300, abs=1e-6),
                     "objective_improvement": 105.0, "objective_improvement_pct": 131.25,
-                    "value_cleared_improvement": 220.0}
+                    "value_cleared_improvement": 220.0, "idle_worker_days_used": 1.0, "linked_pairs": 0,
+                    "worker_days_lent": 0}
 
 
 def test_the_baseline_defaults_to_the_manual_plan(hand: tuple[Scenario, Plan]) -> None:
@@ -311,3 +312,20 @@ def test_report_agrees_with_the_rows(data: dict[str, Any]) -> None:
 
 
 # ----- the terminal summary ---------------------------------------------------------------------------------------
+
+
+def test_the_manual_baseline_has_the_figures_of_the_manual_plan_itself() -> None:
+    """The plan page's by-hand table (issue 11, item 6): value, worker-days, lent days and pairs of the hand plan."""
+    s = (ScenarioBuilder(horizon_days=2, lend_radius_km=5, link_cost=1)
+         .firm("A").firm("B", north_km=2, idle=1).firm("C", north_km=4, idle=2)
+         .order("o1", owner="A", quantity=30, value=10)
+         .order("o2", owner="B", quantity=10, value=3)
+         .build())
+    manual = manual_plan(s)
+    assert manual.production or manual.loans
+    own = build_report(s, manual)["figures"]["after"]
+    baseline = build_report(s, Plan(status=Status.FEASIBLE), manual=manual)["manual_baseline"]
+    assert baseline["value_cleared"] == own["value_cleared"]
+    assert baseline["idle_worker_days_used"] == own["idle_worker_days_used"]
+    assert baseline["worker_days_lent"] == own["worker_days_lent"]
+    assert baseline["linked_pairs"] == own["linked_pairs"] > 0

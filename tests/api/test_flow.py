@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from alliance.replan import DEFAULT_CHANGE_PENALTY
 from tests.api.conftest import ROUND_BODY, Backend, World, build_world, ok, start, wait_job
 
 
@@ -149,8 +150,11 @@ def test_confirm_and_decline(world: World, state: dict) -> None:
 
 def test_replan_keeps_confirmed_and_avoids_declined_pair(world: World, state: dict) -> None:
     coord = world.api.as_("coord")
+    bad = coord.post(f"/api/v1/proposals/{state['proposal']}/replan", json={"time_limit_s": 5, "change_penalty": -1})
+    assert bad.status_code == 422 and bad.json()["errors"][0]["loc"] == ["body", "change_penalty"]
     job = ok(coord.post(f"/api/v1/proposals/{state['proposal']}/replan", json={"time_limit_s": 5}), 202)
     assert job["replan_of"] == state["job"]
+    assert job["replan"]["change_penalty"] == DEFAULT_CHANGE_PENALTY  # unanswered items move only for that much
     site = state["declined_site"]
     assert job["replan"]["forbidden_pairs"] == [sorted(["A", site])]
     loan = _item(state, "loan:forming:B:A")
@@ -169,6 +173,19 @@ def test_replan_keeps_confirmed_and_avoids_declined_pair(world: World, state: di
     assert f"subcontract:A-o1:{site}" in changes["removed"]
     assert f"subcontract:A-o1:{other}" in changes["added"]
     assert "loan:forming:B:A" in changes["kept"]
+    # Each change says before -> after: the declined site's units and dated days, and who makes them now.
+    details = {d["key"]: d for d in changes["details"]}
+    gone = details[f"subcontract:A-o1:{site}"]
+    assert gone["change"] == "removed" and gone["after"] is None
+    assert gone["before"]["second"] == site and gone["before"]["units"] == sum(
+        r["quantity"] for r in state["items"][f"subcontract:A-o1:{site}"]["rows"])
+    assert gone["before"]["days"][0]["date"] == ROUND_BODY["start_date"] or gone["before"]["days"][0]["day"] > 0
+    assert gone["replaced_by"] == [f"subcontract:A-o1:{other}"]
+    new = details[f"subcontract:A-o1:{other}"]
+    assert new["change"] == "added" and new["before"] is None and new["after"]["second"] == other
+    assert new["after"]["units"] == sum(r["quantity"] for r in plan["production"] if r["site"] == other)
+    # Every item was answered: nothing unanswered was moved.
+    assert changes["moved"] == 0
     items = {i["key"]: i for i in ok(coord.get(f"/api/v1/proposals/{proposal['id']}/items"))}
     carried = items["loan:forming:B:A"]
     assert carried["status"] == "confirmed" and carried["carried_from_id"] == loan["id"]

@@ -34,11 +34,11 @@ def test_summary_in_chinese_and_english(hand: tuple[Scenario, Plan]) -> None:
                                         [(r.skill, r.lender, r.borrower, r.day, r.workers) for r in plan.loans]))
     [entry] = report["unmet"]
     zh = rendered(report, "zh")
-    for text in ("求解状态", "关键指标", "二次发单", "共享用工", "未完成订单", "o2", entry["reason_zh"][:4],
+    for text in ("求解状态", "关键指标", "二次发单", "共享用工", "未完成订单", "o2", entry["action"]["zh"][:4],
                  "校验通过"):
         assert text in zh
     en = rendered(report, "en")
-    for text in ("Status", "Key figures", "Sub-contracts", "Worker loans", "Unmet orders", entry["reason_en"][:20],
+    for text in ("Status", "Key figures", "Sub-contracts", "Worker loans", "Unmet orders", entry["action"]["en"][:20],
                  "Check passed"):
         assert text in en
     assert "Status" not in zh

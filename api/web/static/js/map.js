@@ -109,7 +109,7 @@ export function flowMap({ firms, flows, title, idPrefix = "map", width = 800 }) 
     const d = `M${start.x.toFixed(1)},${start.y.toFixed(1)} Q${control.x.toFixed(1)},${control.y.toFixed(1)} ${end.x.toFixed(1)},${end.y.toFixed(1)}`;
     const removed = flow.state === "removed";
     const width = removed ? 2 : strokeWidth(flow.volume, maxBy[flow.kind]);
-    const group = svg("g", { class: `flow flow-${flow.kind}${flow.state ? ` flow-${flow.state}` : ""}`, "data-kind": flow.kind, "data-state": flow.state || "same", "data-from": flow.from, "data-to": flow.to });
+    const group = svg("g", { class: `flow flow-${flow.kind}${flow.state ? ` flow-${flow.state}` : ""}`, "data-kind": flow.kind, "data-state": flow.state || "same", "data-from": flow.from, "data-to": flow.to, "data-key": flow.key || null });
     group.append(svg("title", {}, flow.label));
     if (flow.state === "added" || flow.state === "changed") {
       group.append(svg("path", { d, class: "halo", "stroke-width": (width + 9).toFixed(1), fill: "none" }));

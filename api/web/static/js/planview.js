@@ -1,7 +1,9 @@
 // The plan as the coordinator and the guide see it: key figures, the map, the day-by-day table, unmet orders,
 // rule checks and settlement.  Used by the plan page (a job's plan) and the proposal page.
-import { dayDate, fmtMoney, fmtNumber, fmtPct, lang, pick, t, term, weekday } from "./i18n.js";
+import { dayDate, fmtMoney, fmtNumber, fmtPct, lang, pick, t, term, tOr, weekday } from "./i18n.js";
+import { beforeAfter, detailOf } from "./changesview.js";
 import { flowMap, legend } from "./map.js";
+import { manualTable, proofLines } from "./proofview.js";
 import { badge, clear, el, table } from "./ui.js";
 
 const RULES = [1, 2, 3, 4, 5, 6, 7, 8, 9];
@@ -61,13 +63,13 @@ export function flowsOf(moves, snapshot, changes) {
   const flows = [];
   for (const s of moves.subcontracts) {
     flows.push({
-      kind: "subcontract", from: s.owner, to: s.site, volume: s.total, state: changeState(s.key, changes),
+      kind: "subcontract", key: s.key, from: s.owner, to: s.site, volume: s.total, state: changeState(s.key, changes),
       label: t("map.flow_subcontract", { order: s.order, from: s.owner, to: s.site, units: fmtNumber(s.total) }),
     });
   }
   for (const l of moves.loans) {
     flows.push({
-      kind: "loan", from: l.lender, to: l.borrower, volume: l.total, state: changeState(l.key, changes),
+      kind: "loan", key: l.key, from: l.lender, to: l.borrower, volume: l.total, state: changeState(l.key, changes),
       label: t("map.flow_loan", { skill: term("skill", l.skill), from: l.lender, to: l.borrower, days: fmtNumber(l.total) }),
     });
   }
@@ -75,7 +77,12 @@ export function flowsOf(moves, snapshot, changes) {
     const owners = new Map(snapshot.orders.map((o) => [o.id, o.owner]));
     for (const key of changes.removed || []) {
       const ends = endpointsOfKey(key, owners);
-      if (ends && ends.from) flows.push({ ...ends, volume: 0, state: "removed", label: `${t("changes.removed")}: ${ends.label}` });
+      if (ends && ends.from) flows.push({ ...ends, key, volume: 0, state: "removed", label: `${t("changes.removed")}: ${ends.label}` });
+    }
+    // A changed, added or removed move says what it was and what it is now (changesview.js).
+    for (const flow of flows) {
+      const detail = flow.state ? detailOf(changes, flow.key) : null;
+      if (detail) flow.label = `${flow.label}${t("common.colon")}${beforeAfter(detail)}`;
     }
   }
   return flows;
@@ -92,7 +99,7 @@ function figuresSection(plan, report) {
     [t("figures.bound"), fmtMoney(plan.bound)],
     [t("figures.gap"), plan.gap === null || plan.gap === undefined ? "—" : fmtPct(plan.gap, 3)],
   ];
-  const parts = [el("dl", { class: "figures" }, head.map(([k, v]) => el("div", {}, el("dt", {}, k), el("dd", {}, v))))];
+  const parts = [el("dl", { class: "figures" }, head.map(([k, v]) => el("div", {}, el("dt", {}, k), el("dd", {}, v)))), proofLines(plan)];
   if (report && report.figures) {
     const { before, after, objective } = report.figures;
     line(t("figures.value"), fmtMoney(before.backlog_value), `${fmtMoney(after.value_cleared)} (${fmtPct(after.share_cleared)})`);
@@ -116,7 +123,7 @@ function figuresSection(plan, report) {
       const m = report.manual_baseline;
       parts.push(el("p", { class: "baseline" }, t("figures.manual", {
         manual: fmtMoney(m.objective), gain: fmtMoney(m.objective_improvement), pct: fmtNumber(m.objective_improvement_pct, 1),
-      })));
+      })), manualTable(report));
     }
   }
   return el("section", { class: "card", "aria-labelledby": "figures-h" }, el("h2", { id: "figures-h" }, t("figures.title")), parts);
@@ -167,6 +174,17 @@ function dayTableSection(moves, snapshot, changes) {
     rows.length ? el("div", { class: "table-scroll" }, table(head, rows, { class: "day-table" })) : el("p", { class: "muted" }, t("days.none")));
 }
 
+/** An unmet order's reason or unlock (alliance/reasons.py) in the page's language, codes said in words. */
+function actionText(action, prefix) {
+  let text = action[`${prefix}${lang === "en" ? "en" : "zh"}`] || "";
+  if (lang !== "en") {
+    for (const group of ["skill", "process", "machine"]) {
+      text = text.replace(/\b[a-z][a-z_]+\b/g, (code) => tOr(`${group}.${code}`, code));
+    }
+  }
+  return text;
+}
+
 function unmetSection(report) {
   const unmet = (report && report.unmet) || [];
   const rows = unmet.map((u) => el("tr", {},
@@ -174,10 +192,11 @@ function unmetSection(report) {
     el("td", {}, `${u.owner} ${u.owner_name}`),
     el("td", { class: "num" }, `${fmtNumber(u.unmet_units)} / ${fmtNumber(u.quantity)}`),
     el("td", { class: "num" }, fmtMoney(u.unmet_value)),
-    el("td", {}, lang === "en" ? u.reason_en : u.reason_zh)));
+    el("td", { class: "unmet-reason" }, u.action ? actionText(u.action, "") : (lang === "en" ? u.reason_en : u.reason_zh)),
+    el("td", { class: "unmet-unlock" }, u.action ? actionText(u.action, "unlock_") || "—" : "—")));
   return el("section", { class: "card", "aria-labelledby": "unmet-h" }, el("h2", { id: "unmet-h" }, t("unmet.title", { n: unmet.length })),
     unmet.length
-      ? el("div", { class: "table-scroll" }, table([t("unmet.order"), t("unmet.owner"), t("unmet.units"), t("unmet.value"), t("unmet.reason")], rows))
+      ? el("div", { class: "table-scroll" }, table([t("unmet.order"), t("unmet.owner"), t("unmet.units"), t("unmet.value"), t("unmet.reason"), t("unmet.unlock")], rows, { id: "unmet-table" }))
       : el("p", { class: "muted" }, report ? t("unmet.none") : t("plan.no_report")));
 }
 

@@ -3,6 +3,7 @@
 import { api } from "../api.js";
 import { fmtDateTime, pick, t, term } from "../i18n.js";
 import { itemAnswers, itemDays, itemTitle, itemVolume } from "../itemview.js";
+import { changeDetails, detailOf, sideText } from "../changesview.js";
 import { renderPlan } from "../planview.js";
 import { $, badge, busy, clear, clearErrors, el, flash, localError, pageData, problemText, run, showFormError, startPage, table } from "../ui.js";
 
@@ -16,6 +17,11 @@ function keyLabel(key) {
   return key;
 }
 
+// Dozens of unchanged items would push the changes out of sight: they fold away.
+function keptFolded(group, list) {
+  return group === "kept" ? el("details", { class: "kept-list" }, el("summary", {}, t("replan.show_kept")), list) : list;
+}
+
 function changesView(changes) {
   const groups = ["added", "changed", "removed", "kept"];
   return el("div", { class: "changes" },
@@ -23,8 +29,9 @@ function changesView(changes) {
     el("ul", { class: "change-list" }, groups.map((group) => el("li", { class: `change-${group}${(changes[group] || []).length ? " has-changes" : ""}` },
       el("strong", {}, `${t(`changes.${group}`)} (${(changes[group] || []).length})`), " ",
       (changes[group] || []).length
-        ? el("ul", {}, changes[group].map((key) => el("li", { "data-key": key }, keyLabel(key))))
-        : el("span", { class: "muted" }, t("changes.none"))))));
+        ? keptFolded(group, el("ul", {}, changes[group].map((key) => el("li", { "data-key": key }, keyLabel(key)))))
+        : el("span", { class: "muted" }, t("changes.none"))))),
+    changeDetails(changes, keyLabel));
 }
 
 function itemsTable(items, changes, startDate) {
@@ -39,7 +46,8 @@ function itemsTable(items, changes, startDate) {
     return el("tr", { class: state ? `changed-row change-${state}` : "", "data-key": item.key, "data-item": item.id },
       el("td", {}, el("span", { class: `kind kind-${item.kind}` }, t(`kind.${item.kind}`)), state ? el("span", { class: "change-tag" }, t(`changes.${state}`)) : null),
       el("th", { scope: "row" }, itemTitle(item), el("br"), el("small", { class: "muted" }, `${item.first_party.name} → ${item.second_party.name}`)),
-      el("td", {}, itemVolume(item)),
+      el("td", {}, itemVolume(item), state === "changed" && detailOf(changes, item.key)
+        ? el("div", { class: "change-before muted" }, `${t("replan.before_prefix")}${sideText(detailOf(changes, item.key).before)}`) : null),
       el("td", {}, itemDays(item, startDate)),
       el("td", {}, badge("item", item.status), item.carried_from_id ? el("small", { class: "muted" }, ` ${t("item.carried")}`) : null,
         item.reason && item.status === "declined" ? el("div", { class: "reason" }, `${t("item.reason")}${t("common.colon")}${item.reason}`) : null),
@@ -93,6 +101,10 @@ function replanForm(proposal) {
     el("div", { class: "field" },
       el("label", { for: "replan-limit" }, t("round.time_limit")),
       el("input", { id: "replan-limit", name: "time_limit_s", inputmode: "decimal", value: "30", "data-loc": "time_limit_s" })),
+    el("div", { class: "field" },
+      el("label", { for: "replan-penalty" }, t("replan.penalty_label")),
+      el("input", { id: "replan-penalty", name: "change_penalty", inputmode: "decimal", value: "500", "data-loc": "change_penalty", "aria-describedby": "replan-penalty-hint" }),
+      el("span", { class: "hint", id: "replan-penalty-hint" }, t("replan.penalty_hint"))),
     el("button", { type: "submit", class: "primary", id: "replan" }, t("replan.submit")));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -102,9 +114,14 @@ function replanForm(proposal) {
       showFormError(form, localError([[["time_limit_s"], t("round.time_limit_invalid")]]));
       return;
     }
+    const penalty = Number(form.change_penalty.value.trim());
+    if (!form.change_penalty.value.trim() || !Number.isFinite(penalty) || penalty < 0) {
+      showFormError(form, localError([[["change_penalty"], t("replan.penalty_invalid")]]));
+      return;
+    }
     await busy($("#replan", form), async () => {
       try {
-        const job = await api(`/proposals/${proposal.id}/replan`, { method: "POST", json: { time_limit_s: limit } });
+        const job = await api(`/proposals/${proposal.id}/replan`, { method: "POST", json: { time_limit_s: limit, change_penalty: penalty } });
         location.assign(`/jobs/${job.id}`);
       } catch (error) {
         showFormError(form, error);
