@@ -29,6 +29,8 @@ class Progress:
     bound: float | None
     gap: float | None
     elapsed_s: float
+    # Only on the last event of a solve: why it stopped (see StopReason).
+    stop_reason: str | None = None
 
 
 @dataclass
@@ -40,6 +42,8 @@ class SolveStats:
     integer_variables: int = 0
     backend: str = ""
     termination: str = ""
+    # Why the solve stopped: a StopReason value (proven_optimal, within_gap, time_limit, cancelled, ...).
+    stop_reason: str = ""
     extra: dict[str, float] = field(default_factory=dict)
 
 

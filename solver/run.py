@@ -14,7 +14,7 @@ import time
 
 from alliance.check import objective as recompute_objective
 from alliance.manual import manual_plan
-from alliance.plan import LoanRow, Plan, ProductionRow, Status, relative_gap
+from alliance.plan import LoanRow, Plan, PlanStats, ProductionRow, Status, StopReason, relative_gap
 from alliance.replan import ReplanConstraints
 from alliance.scenario import Scenario
 from solver.backend import (
@@ -106,8 +106,9 @@ def _solve_block(
             board.offer(dived.values, dived.objective)
             bound = dived.bound
         start = board.best()
-        full = solve_mathopt(sub, options, max(0.05, deadline - time.monotonic()), own, None,
-                              None if start is None else start.values)
+        # Its log feeds the relay too: its incumbents are plans and its bound holds, so it can prove the block.
+        full = solve_mathopt(sub, options, max(0.05, deadline - time.monotonic()), own, relay,
+                             None if start is None else start.values)
         board.offer(full.values, full.objective)
         full.bound = min(bound, full.bound)
         box.append(full)
@@ -117,7 +118,11 @@ def _solve_block(
     staged = staged_solve(sub, options, time_limit_s, interrupters, relay, hint, dive=False, board=board)
     if staged.optimal or staged.infeasible:
         own.interrupt()
-    helper.join()
+    # A HiGHS solve cannot be interrupted through MathOpt (solver.backend.solve_mathopt): once the block is proven
+    # within the gap or the solve is cancelled, the result does not wait for the second member, which ends at its
+    # own time limit (its events no longer reach the caller: the block's relay is closed when it returns).
+    if not (staged.optimal or staged.infeasible or interrupters.stop.is_set()):
+        helper.join()
     best = board.best()
     result = staged if best is None or staged.objective >= best.objective else best
     result.termination = "+".join([staged.termination, *(b.termination for b in box)])
@@ -174,8 +179,9 @@ def solve_model(
     # With one block the weight cannot matter: it gets all the time, without a feasibility pass over its rows.
     weights = {k: _time_weight(sub, None if start is None else [start[j] for j in b.vars], trivial[k])
                for k, (sub, b) in enumerate(zip(subs, blocks, strict=True))} if len(blocks) > 1 else {0: 1.0}
-    relay_single = ProgressRelay(on_progress, t0) if len(blocks) == 1 else None
-    relay_total = ProgressRelay(on_progress, t0)
+    # The whole solve stops once the sum of the plans is proven within the requested gap (issue 11 item 7).
+    relay_total = ProgressRelay(on_progress, t0, target_gap=options.relative_gap,
+                                on_proven=interrupters.interrupt_all if len(blocks) > 1 else None)
 
     def run(k: int, block: Block) -> None:
         with lock:
@@ -186,7 +192,13 @@ def solve_model(
         # blocks side by side on one worker each reached 2.25M, the two-member portfolio per block more.
         share = min(remaining, remaining * weights[k] / left)
         hint = None if start is None else [start[j] for j in block.vars]
-        res = _solve_block(subs[k], options, share, workers, interrupters, relay_single, hint, coords)
+        # Each block stops as soon as its own plan is proven within the gap, whichever step is running then;
+        # progress events go out per block only when there is one block (otherwise as sums, below).
+        block_interrupters = interrupters.child()
+        relay = ProgressRelay(on_progress if len(blocks) == 1 else None, t0, target_gap=options.relative_gap,
+                              on_proven=block_interrupters.interrupt_all)
+        res = _solve_block(subs[k], options, share, workers, block_interrupters, relay, hint, coords)
+        relay.close()
         with lock:
             results[k] = res
             if len(blocks) > 1:
@@ -206,8 +218,18 @@ def solve_model(
 
     terminations = sorted({r.termination for r in results.values()})
     stats.termination = ",".join(terminations) or "EMPTY_MODEL"
+    cancelled = cancel is not None and cancel.is_set()
+
+    def finish(plan: Plan) -> tuple[Plan, SolveStats]:
+        reason = stop_reason(plan, options, cancelled)
+        stats.stop_reason = reason.value
+        plan.stats = PlanStats(stop_reason=reason, requested_gap=options.relative_gap,
+                               time_limit_s=options.time_limit_s, elapsed_s=round(time.monotonic() - t0, 3))
+        relay_total.finish(plan.objective, plan.bound, reason.value)
+        return plan, stats
+
     if any(r.infeasible for r in results.values()):
-        return Plan(status=Status.INFEASIBLE), stats
+        return finish(Plan(status=Status.INFEASIBLE))
     values = [0.0] * milp.num_vars
     bound = 0.0
     for k, b in enumerate(blocks):
@@ -216,7 +238,7 @@ def solve_model(
         if res.values is None:
             # No plan found in time for this block: it makes nothing, which is a valid plan unless items are pinned.
             if any(milp.lb[j] > 0 for j in b.vars):
-                return Plan(status=Status.UNKNOWN, bound=bound), stats
+                return finish(Plan(status=Status.UNKNOWN, bound=bound))
             continue
         for local, j in enumerate(b.vars):
             values[j] = res.values[local]
@@ -231,7 +253,24 @@ def solve_model(
     if all(r.optimal for r in results.values()):
         plan.status = Status.OPTIMAL
     relay_total.emit(plan.objective, plan.bound)
-    return plan, stats
+    return finish(plan)
+
+
+# HiGHS' own default relative gap: a plan proven within it is what REFERENCE.md calls optimal.
+OPTIMAL_GAP = 1e-4
+
+
+def stop_reason(plan: Plan, options: SolveOptions, cancelled: bool) -> StopReason:
+    """Why the solve stopped, from the plan it returns: proven (optimal or within the gap asked), else the clock
+    or a cancel.  A plan proven within the gap stopped by itself even if a cancel came after."""
+    if plan.status == Status.INFEASIBLE:
+        return StopReason.PROVEN_INFEASIBLE
+    gap = plan.gap
+    if gap is not None and gap <= OPTIMAL_GAP + 1e-12:
+        return StopReason.PROVEN_OPTIMAL
+    if gap is not None and gap <= options.relative_gap + 1e-12:
+        return StopReason.WITHIN_GAP
+    return StopReason.CANCELLED if cancelled else StopReason.TIME_LIMIT
 
 
 def _rows(s: Scenario, v: Variables, values: list[float]) -> tuple[list[ProductionRow], list[LoanRow]]:

@@ -123,7 +123,8 @@ def staged_solve(
         relay.emit(None if best is None else best.objective, bound)
     if stage1.values is not None and not interrupters.stop.is_set():
         left = max(0.05, 0.5 * (deadline - time.monotonic()))
-        stage2 = solve_mathopt(with_shape_fixed(sub, stage1.values), options, left, interrupters.new(), None, None)
+        stage2 = solve_mathopt(with_shape_fixed(sub, stage1.values), options, left, interrupters.new(), None, None,
+                               stop_at=None if relay is None else relay.plan_target())
         # Step 2's own bound holds only for the fixed shape: only its plan is kept.
         board.offer(stage2.values, stage2.objective)
         best = board.best()
