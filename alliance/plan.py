@@ -22,6 +22,27 @@ class Status(StrEnum):
     UNKNOWN = "UNKNOWN"
 
 
+class StopReason(StrEnum):
+    """Why a solve stopped (issue 11 item 7): shown with the plan, so a reader knows whether waiting longer helps."""
+
+    PROVEN_OPTIMAL = "proven_optimal"  # within HiGHS' default gap 1e-4: nothing better exists
+    WITHIN_GAP = "within_gap"  # within the relative gap the coordinator asked for
+    PROVEN_INFEASIBLE = "proven_infeasible"  # the pinned items cannot all be kept
+    TIME_LIMIT = "time_limit"
+    CANCELLED = "cancelled"
+
+
+class PlanStats(BaseModel):
+    """How the plan was found; optional, so plans stored before it existed still load."""
+
+    model_config = ConfigDict(extra="allow")
+
+    stop_reason: StopReason | None = None
+    requested_gap: float | None = None
+    time_limit_s: float | None = None
+    elapsed_s: float | None = None
+
+
 class ProductionRow(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -53,6 +74,7 @@ class Plan(BaseModel):
     production: list[ProductionRow] = Field(default_factory=list)
     loans: list[LoanRow] = Field(default_factory=list)
     report: dict[str, Any] | None = None
+    stats: PlanStats | None = None
 
     def canonical(self) -> dict[str, Any]:
         """The checkable part only, as MODEL.md writes it."""

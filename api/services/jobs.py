@@ -226,6 +226,8 @@ class JobExecution:
                 "bound": progress.bound,
                 "gap": progress.gap,
                 "elapsed_s": round(float(progress.elapsed_s), 3),
+                # Only on the last event: why the solve stopped (solver.run.stop_reason).
+                "stop_reason": getattr(progress, "stop_reason", None),
                 "updated_at": utcnow().isoformat(),
             }
             now = time.monotonic()

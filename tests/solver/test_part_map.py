@@ -9,7 +9,7 @@ import pytest
 from alliance.check import check, objective
 from alliance.generator import generate_alliance
 from alliance.manual import manual_plan
-from solver import SolveOptions, run, solve
+from solver import SolveOptions, neighbourhoods, run, solve
 from solver.run import PartTask, solve_part
 
 
@@ -29,8 +29,8 @@ class RecordingMap:
 def test_a_large_block_searched_through_a_part_map(monkeypatch: pytest.MonkeyPatch) -> None:
     # A 40-firm alliance is one block of a few thousand columns; with the threshold lowered it is searched the
     # way a county block is, neighbourhood by neighbourhood.
-    monkeypatch.setattr(run, "PART_VARS", 500)
-    monkeypatch.setattr(run, "PART_FIRMS", 8)
+    monkeypatch.setattr(run, "PART_VARS", 500)  # the dispatch to the large-block search (solver/run.py)
+    monkeypatch.setattr(neighbourhoods, "PART_FIRMS", 8)
     scenario = generate_alliance(40, seed=3)
     part_map = RecordingMap()
     plan = solve(scenario, dataclasses.replace(SolveOptions(time_limit_s=12, threads=1), part_map=part_map))

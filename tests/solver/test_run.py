@@ -11,7 +11,7 @@ from alliance.generator import generate_alliance
 from alliance.manual import manual_plan
 from alliance.plan import Status
 from alliance.scenario import Scenario
-from solver import run
+from solver import neighbourhoods, run
 from solver.blocks import pack_blocks, split_blocks, sub_milp
 from solver.candidates import build_candidates
 from solver.milp import Milp
@@ -104,7 +104,7 @@ def test_a_large_block_goes_to_lp_dive_and_parts_and_keeps_a_valid_plan_and_boun
     optimum, _ = solve_model(scenario, SolveOptions(time_limit_s=60.0))
     assert optimum.status == Status.OPTIMAL
     monkeypatch.setattr(run, "PART_VARS", 50)
-    monkeypatch.setattr(run, "PART_FIRMS", 3)
+    monkeypatch.setattr(neighbourhoods, "PART_FIRMS", 3)
     for threads in (1, 2):
         plan, stats = solve_model(scenario, SolveOptions(time_limit_s=8.0, threads=threads))
         assert "LP+DIVE+PARTS" in stats.termination

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from alliance.plan import StopReason
 from alliance.scenario import Policy
 from api.server import create_app
 from api.web import i18n
@@ -108,7 +109,8 @@ def test_every_string_the_pages_use_is_in_the_dictionary() -> None:
         f"kind.{k}" for k in ("subcontract", "loan", "own")] + [
         f"answer.{a}" for a in ("confirm", "decline", "waiting")] + [
         f"role.{r}" for r in ("admin", "coordinator", "enterprise", "guide")] + [
-        f"policy.{name}{suffix}" for name in Policy.model_fields for suffix in ("", "_hint")]
+        f"policy.{name}{suffix}" for name in Policy.model_fields for suffix in ("", "_hint")] + [
+        f"stop.{reason.value}" for reason in StopReason]  # why a solve stopped (plan and job pages)
     assert sorted(k for k in dynamic if k not in known) == []
 
 

@@ -99,6 +99,9 @@ function figuresSection(plan, report) {
     [t("figures.bound"), fmtMoney(plan.bound)],
     [t("figures.gap"), plan.gap === null || plan.gap === undefined ? "—" : fmtPct(plan.gap, 3)],
   ];
+  // Why the solve stopped (plans stored before it was recorded have no stats).
+  const stopReason = plan.stats && plan.stats.stop_reason;
+  if (stopReason) head.push([t("figures.stopped"), t(`stop.${stopReason}`)]);
   const parts = [el("dl", { class: "figures" }, head.map(([k, v]) => el("div", {}, el("dt", {}, k), el("dd", {}, v)))), proofLines(plan)];
   if (report && report.figures) {
     const { before, after, objective } = report.figures;

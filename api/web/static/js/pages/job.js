@@ -49,6 +49,7 @@ function show(job, account) {
     [t("job.elapsed"), `${fmtNumber(elapsed, 1)} s / ${fmtNumber(limit, 0)} s`],
   ];
   if (job.plan_status) pairs.push([t("figures.status"), term("status.plan", job.plan_status)]);
+  if (progress.stop_reason) pairs.push([t("figures.stopped"), t(`stop.${progress.stop_reason}`)]);
   clear($("#job-figures"), pairs.map(([k, v]) => el("div", {}, el("dt", {}, k), el("dd", { "data-figure": k }, v))));
   $("#cancel-job").hidden = !(ACTIVE.has(job.status) && account.role === "coordinator");
   const errorBox = $("#job-error");
