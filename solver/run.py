@@ -60,8 +60,8 @@ _with_shape_fixed = with_shape_fixed
 
 __all__ = [
     "BATCH_VARS", "DIVE_MIN_S", "DIVE_SHARE", "DIVE_SHARE_PARALLEL", "HIGHS_OPTIONS", "LP_SHARE", "PART_DIVE_SHARE",
-    "PART_FIRMS", "PART_VARS", "ROUND_SHARE", "SHAPE_SHARE", "Backend", "Progress", "ProgressCallback",
-    "PartMap", "PartTask", "SolveOptions", "SolveStats", "plan_values", "solve_model", "solve_part",
+    "PART_FIRMS", "PART_VARS", "ROUND_SHARE", "SHAPE_SHARE", "Backend", "PartMap", "PartTask", "Progress",
+    "ProgressCallback", "SolveOptions", "SolveStats", "plan_values", "solve_model", "solve_part",
 ]
 
 
