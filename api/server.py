@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import text
 
+from api.bodylimit import BodyLimitMiddleware
 from api.db import make_engine, make_session_factory, run_migrations
 from api.deps import SessionDep
 from api.errors import install_error_handlers
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None, solve_fn: SolveFn | None = None
     app.state.session_factory = session_factory
     app.state.demo_accounts = []
     install_error_handlers(app)
+    app.add_middleware(BodyLimitMiddleware, max_upload_bytes=lambda: settings.max_upload_bytes)
 
     @app.get("/health", response_model=Health, tags=["health"], summary="健康检查 / liveness and database")
     def health(session: SessionDep) -> Health:
