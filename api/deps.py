@@ -51,9 +51,10 @@ def get_current_user(
 ) -> User:
     if not token:
         raise Unauthorized("需要登录令牌 / a bearer token is required")
-    user_id = decode_access_token(settings, token)
-    user = queries.get_user(session, user_id) if user_id is not None else None
-    if user is None or not user.is_active:
+    claims = decode_access_token(settings, token)
+    user = queries.get_user(session, claims[0]) if claims is not None else None
+    # A token older than the last password change or deactivation carries an outdated version.
+    if user is None or not user.is_active or claims is None or claims[1] != user.token_version:
         raise Unauthorized("令牌无效或已过期 / the token is invalid or expired")
     return user
 

@@ -141,6 +141,26 @@ class PayloadTooLarge(ServiceError):
     title = "文件过大 / Payload too large"
 
 
+class TooManyRequests(ServiceError):
+    status = 429
+    slug = "too-many-requests"
+    title = "请求过于频繁 / Too many requests"
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
+class ServiceUnavailable(ServiceError):
+    status = 503
+    slug = "busy"
+    title = "服务繁忙 / Service busy"
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
 def not_found(what: str, ident: object) -> NotFound:
     return NotFound(f"{what} {ident} 不存在或无权查看 / {what} {ident} does not exist or is not visible to you")
 
@@ -216,6 +236,8 @@ async def _request_validation(request: Request, exc: Exception) -> JSONResponse:
 async def _service_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ServiceError)
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
+    if isinstance(exc, (TooManyRequests, ServiceUnavailable)):
+        headers = {"Retry-After": str(exc.retry_after)}
     return problem_response(request, exc.status, exc.slug, exc.title, exc.detail, exc.errors, headers)
 
 
@@ -264,5 +286,6 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
         (404, "不存在或不可见 / not found or not visible"),
         (409, "状态冲突 / conflict"),
         (422, "数据无效 / invalid data"),
+        (413, "请求过大 / payload too large"),
     )
 }
