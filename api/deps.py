@@ -84,6 +84,8 @@ PlannerReader = Annotated[User, Depends(require_roles(Role.ADMIN, Role.COORDINAT
 ReviewReader = Annotated[User, Depends(require_roles(Role.ADMIN, Role.GUIDE))]
 ReportWriter = Annotated[User, Depends(require_roles(Role.COORDINATOR, Role.ENTERPRISE))]
 MasterDataEditor = Annotated[User, Depends(require_roles(Role.ADMIN, Role.COORDINATOR))]
+# Who may spend the machine on a stateless solve (issue 13): the roles that plan, not every clerk.
+SolveUser = Annotated[User, Depends(require_roles(Role.ADMIN, Role.COORDINATOR))]
 
 # Row ids in paths: positive and within a 32-bit INTEGER, so a wild number is a 422, never a database error.
 MAX_ID = 2_147_483_647

@@ -38,6 +38,8 @@ log = logging.getLogger("api.jobs")
 SolveFn = Callable[..., Plan]
 
 INTERRUPTED = "服务重启时任务中断，未恢复 / interrupted by a server restart and not resumed"
+TOO_MANY_ATTEMPTS = ("任务已启动 {n} 次，每次服务进程都中断，不再重试；请缩小规模或联系管理员 / started {n} times and "
+                     "the service process died each time; not retried again")
 NO_PLAN = {
     Status.INFEASIBLE: "无可行方案（已确认条目或禁止的企业对冲突）/ infeasible: the confirmed items or excluded pairs "
                        "leave no plan",
@@ -96,7 +98,14 @@ class JobRunner:
             resume = []
             for job in left:
                 before = {"status": job.status}
-                if self.settings.resume_interrupted_jobs:
+                crashed = job.status == JobStatus.RUNNING.value  # a clean shutdown puts running jobs back to queued
+                if crashed and job.attempts >= self.settings.max_job_attempts:
+                    # Started this often and the process died each time: most likely the job kills it.
+                    job.status = JobStatus.FAILED.value
+                    job.error = TOO_MANY_ATTEMPTS.format(n=job.attempts)
+                    job.finished_at = utcnow()
+                    action = "job.gave_up"
+                elif self.settings.resume_interrupted_jobs:
                     job.status = JobStatus.QUEUED.value
                     job.progress = None
                     action = "job.resume"
