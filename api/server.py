@@ -19,6 +19,7 @@ from api.bodylimit import BodyLimitMiddleware
 from api.db import make_engine, make_session_factory, run_migrations
 from api.deps import SessionDep
 from api.errors import install_error_handlers
+from api.headers import SecurityHeadersMiddleware
 from api.pools import BoundedPool
 from api.routes import admin, auth, documents, jobs, proposals, reviews, rounds
 from api.schemas import Health
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None, solve_fn: SolveFn | None = None
                                        "create a planning job")
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_upload_bytes=lambda: settings.max_upload_bytes)
+    app.add_middleware(SecurityHeadersMiddleware)
 
     @app.get("/health", response_model=Health, tags=["health"], summary="健康检查 / liveness and database")
     def health(session: SessionDep) -> Health:
