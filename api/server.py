@@ -82,7 +82,7 @@ def create_app(settings: Settings | None = None, solve_fn: SolveFn | None = None
                                       "登录请求过多，请稍后重试 / too many sign-ins at once; retry shortly")
     app.state.solve_pool = BoundedPool("solve", settings.solve_workers, settings.solve_queue,
                                        "求解繁忙，请稍后重试或提交计划任务 / the solver is busy; retry shortly or "
-                                       "create a planning job")
+                                       "create a planning job", processes=True)
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_upload_bytes=lambda: settings.max_upload_bytes)
     app.add_middleware(SecurityHeadersMiddleware)

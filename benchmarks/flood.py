@@ -116,10 +116,11 @@ def main() -> None:
            # the flood logs in as one account again and again; keep the throttle out of the measurement
            "ALLIANCE_LOGIN_MAX_FAILURES_PER_ADDRESS": "100000"}
     env.pop("ALLIANCE_REDIS_URL", None)
+    log_file = (folder / "server.log").open("wb")
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "--factory", "api.server:create_app", "--host", "127.0.0.1",
          "--port", str(port), "--log-level", "warning"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log_file)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 120
@@ -130,7 +131,7 @@ def main() -> None:
             except httpx.HTTPError:
                 pass
             if server.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"the service did not start: {server.stderr.read().decode() if server.stderr else ''}")
+                raise SystemExit(f"the service did not start; see {folder / 'server.log'}")
             time.sleep(0.5)
         token = httpx.post(f"{base}/api/v1/auth/token",
                            data={"username": "coordinator", "password": "coordinator-demo"}).json()["access_token"]
@@ -151,6 +152,7 @@ def main() -> None:
         stop.set()
         figures["flood"] = dict(sorted(flood.items()))
         figures["settings"] = vars(args)
+        figures["server_log"] = str(folder / "server.log")
         print(json.dumps(figures, indent=2, ensure_ascii=False))
         for t in threads:
             t.join(timeout=0.1)  # daemon threads: a solve still running ends with the server below

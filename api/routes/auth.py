@@ -5,7 +5,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import OAuth2PasswordRequestForm
-from sqlalchemy.orm import Session
 
 from api import queries
 from api.deps import CurrentUser, SessionDep, SettingsDep
@@ -26,18 +25,19 @@ def _address(request: Request) -> str:
 @router.post("/token", response_model=Token, summary="登录取令牌 / log in (OAuth2 password flow)",
              responses={429: {"description": "登录失败次数过多 / too many failed sign-ins (Retry-After)"},
                         503: {"description": "登录繁忙 / sign-in busy (Retry-After)"}})
-async def login(form: Annotated[OAuth2PasswordRequestForm, Depends()], session: SessionDep, settings: SettingsDep,
+async def login(form: Annotated[OAuth2PasswordRequestForm, Depends()], settings: SettingsDep,
                 request: Request) -> Token:
     # Async, so that a flood of logins waits on the hashing pool without holding the request threads; the
-    # database and the throttle store (Redis is a network call) are reached from worker threads.
+    # database and the throttle store (Redis is a network call) are reached from worker threads, each in a
+    # short session of its own: no database connection is held while the password is hashed.
     throttle: LoginThrottle = request.app.state.throttle
     hashing: BoundedPool = request.app.state.hash_pool
     address = _address(request)
     verdict = await run_in_threadpool(throttle.check, form.username, address)
     if not verdict.allowed:
-        await run_in_threadpool(_throttled, session, form.username, address, verdict.scope, verdict.retry_after)
+        await run_in_threadpool(_throttled, request, form.username, address, verdict.scope, verdict.retry_after)
         raise TooManyRequests(auth.throttled_message(verdict.retry_after), verdict.retry_after)
-    account = await run_in_threadpool(auth.lookup, session, form.username)
+    account = await run_in_threadpool(_lookup, request, form.username)
     good = await hashing.run(verify_password, form.password, account[1] if account else None)
     if not good or account is None or not account[2]:
         await run_in_threadpool(throttle.failed, form.username, address)
@@ -46,9 +46,15 @@ async def login(form: Annotated[OAuth2PasswordRequestForm, Depends()], session: 
     return Token(access_token=create_access_token(settings, account[0], account[3]))
 
 
-def _throttled(session: Session, username: str, address: str, scope: str, retry_after: int) -> None:
-    auth.record_throttled(session, username, address, scope, retry_after)
-    session.commit()  # the refusal raises, and the request's session would roll the audit entry back
+def _lookup(request: Request, username: str) -> tuple[int, str, bool, int] | None:
+    with request.app.state.session_factory() as session:
+        return auth.lookup(session, username)
+
+
+def _throttled(request: Request, username: str, address: str, scope: str, retry_after: int) -> None:
+    with request.app.state.session_factory() as session:
+        auth.record_throttled(session, username, address, scope, retry_after)
+        session.commit()
 
 
 @router.get("/me", response_model=Me, summary="当前账号 / the current account")

@@ -109,7 +109,7 @@ def cancel_job(session: Session, actor: User, job: PlanningJob, runner: JobRunne
 
 def solve_now(scenario: Scenario, requested: SolveSettings, settings: Settings
               ) -> tuple[Plan, list[str], dict[str, Any], float]:
-    """The stateless solve (run by the route in a worker thread): plan, rule check, options used, time taken."""
+    """The stateless solve (run by the route in a solve process): plan, rule check, options used, time taken."""
     from solver import SolveOptions, solve
 
     options = solve_options(settings, requested)
