@@ -576,6 +576,8 @@ def _xlsx_sheets(filename: str, data: bytes) -> Iterator[tuple[str, list[list[An
                 continue
             # The declared dimension (None when the file has none): refuse before padding rows to it.
             rows_declared, cols_declared = getattr(ws, "max_row", None), getattr(ws, "max_column", None)
+            if rows_declared is None or cols_declared is None:
+                rows_declared, cols_declared = _scan_extent(ws)
             if (rows_declared or 0) > limits.MAX_ROWS or (cols_declared or 0) > limits.MAX_COLUMNS:
                 raise _limit_error(filename, title, 0, f"表格范围 {rows_declared} 行 × {cols_declared} 列，超过上限 "
                                    f"{limits.MAX_ROWS} 行 × {limits.MAX_COLUMNS} 列 / the sheet spans {rows_declared} "
@@ -589,6 +591,22 @@ def _xlsx_sheets(filename: str, data: bytes) -> Iterator[tuple[str, list[list[An
                 raise Unreadable from exc
     finally:
         wb.close()
+
+
+def _scan_extent(ws: Any) -> tuple[int, int]:
+    """Last row and column holding a cell, for a sheet without a <dimension>: one streaming pass over the
+    cells present (openpyxl's own ``calculate_dimension`` walks every padded row, a million for a bomb)."""
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    last_row = last_col = 0
+    with ws._get_source() as src:
+        parser = WorkSheetParser(src, ws._shared_strings, data_only=True, epoch=ws.parent.epoch,
+                                 date_formats=ws.parent._date_formats, timedelta_formats=ws.parent._timedelta_formats)
+        for idx, cells in parser.parse():
+            if cells:
+                last_row = max(last_row, idx)
+                last_col = max(last_col, max(c["column"] for c in cells))
+    return last_row, last_col
 
 
 def _csv_rows(filename: str, text: str) -> list[list[Any]]:

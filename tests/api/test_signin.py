@@ -130,3 +130,14 @@ def test_redis_is_chosen_by_settings() -> None:
     assert Settings(broker_url="redis://127.0.0.1:6379/3").throttle_redis_url() == "redis://127.0.0.1:6379/3"
     assert Settings(broker_url="amqp://guest@127.0.0.1//").throttle_redis_url() is None
     assert Settings(redis_url="redis://x:6379/3").throttle_redis_url() == "redis://x:6379/3"
+
+
+def test_password_checks_beyond_the_hashing_pool_get_503(world: World) -> None:
+    pool = world.api.client.app.state.hash_pool  # type: ignore[attr-defined]
+    pool._pending = pool._capacity  # every hashing thread busy and the queue full
+    try:
+        r = world.api.client.post(TOKEN, data={"username": "guide", "password": "guide-pass"})
+        assert r.status_code == 503 and r.headers["Retry-After"] and "登录请求过多" in r.json()["detail"]
+    finally:
+        pool._pending = 0
+    assert world.api.client.post(TOKEN, data={"username": "guide", "password": "guide-pass"}).status_code == 200
