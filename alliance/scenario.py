@@ -11,24 +11,45 @@ offending value, so the API and the CLI can show them as they are.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
 from typing import Annotated, Any
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from alliance import bounds as b
+from alliance.bounds import (
+    MAX_CODES,
+    CommuteCost,
+    DistanceKm,
+    Ident,
+    LaborMinutes,
+    LinkCost,
+    MachineHoursPerUnit,
+    MinLot,
+    PerDayHours,
+    PerDayWorkers,
+    PlausibleDate,
+    QualityLevel,
+    Quantity,
+    Radius,
+    Text200,
+    TransportRate,
+    ValuePerUnit,
+    Wage,
+    at_most,
+)
+
 EARTH_RADIUS_KM = 6371.0
 
 # Strict: JSON true/false or "3" must not pass for a number (MODEL.md: nothing is guessed silently).
 NonNegInt = Annotated[int, Field(ge=0, strict=True)]
 NonNegFloat = Annotated[float, Field(ge=0, allow_inf_nan=False, strict=True)]
-Ident = Annotated[str, Field(min_length=1, max_length=100)]
 Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False, strict=True)]
-
-# A per-day value: one number for every day, or exactly one entry per day.
-PerDayInt = NonNegInt | list[NonNegInt]
-PerDayFloat = NonNegFloat | list[NonNegFloat]
+# A per-day value: one number for every day, or exactly one entry per day (alliance.bounds caps them).
+PerDayInt = PerDayWorkers
+PerDayFloat = PerDayHours
+Codes = Annotated[list[Ident], Field(max_length=MAX_CODES)]
 
 
 class _Strict(BaseModel):
@@ -38,17 +59,20 @@ class _Strict(BaseModel):
 
 class AllianceInfo(_Strict):
     id: Ident
-    name: str = Field(min_length=1, max_length=200)
+    name: Text200
 
 
 class Policy(_Strict):
-    lend_radius_km: NonNegFloat = 10.0
-    subcontract_radius_km: NonNegFloat = 30.0
-    commute_cost_per_km: NonNegFloat = 1.0
-    transport_cost_per_unit_km: NonNegFloat = 0.0
-    link_cost: NonNegFloat = 0.0
-    transport_days: NonNegInt = 1
-    max_subcontractors_per_order: NonNegInt = 3
+    lend_radius_km: Radius = 10.0
+    subcontract_radius_km: Radius = 30.0
+    commute_cost_per_km: CommuteCost = 1.0
+    transport_cost_per_unit_km: TransportRate = 0.0
+    link_cost: LinkCost = 0.0
+    transport_days: Annotated[int, Field(ge=0, strict=True), at_most(b.MAX_HORIZON_DAYS, "运输天数",
+                                                                      "transport days")] = 1
+    max_subcontractors_per_order: Annotated[int, Field(ge=0, strict=True),
+                                            at_most(b.MAX_SUBCONTRACTORS, "每单外发家数上限",
+                                                    "sub-contractors per order")] = 3
     workday_minutes: Annotated[float, Field(gt=0, le=1440, allow_inf_nan=False, strict=True)] = 480.0
     # Reliability extension (docs/solver.md): a firm whose ``reliability`` is below the floor receives no
     # sub-contract and borrows no worker; work placed with a maker of reliability r is worth
@@ -59,19 +83,20 @@ class Policy(_Strict):
 
 class Enterprise(_Strict):
     id: Ident
-    name: str = Field(min_length=1, max_length=200)
+    name: Text200
     lat: Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False, strict=True)]
     lon: Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False, strict=True)]
-    quality_level: NonNegInt = 0
-    processes: list[Ident] = Field(default_factory=list)
-    idle_workers: dict[str, PerDayInt] = Field(default_factory=dict)
+    quality_level: QualityLevel = 0
+    processes: Codes = Field(default_factory=list)
+    idle_workers: Annotated[dict[str, PerDayInt], Field(max_length=MAX_CODES)] = Field(default_factory=dict)
     # None means "everybody idle consented": lendable = idle.
-    lendable_workers: dict[str, PerDayInt] | None = None
-    spare_machine_hours: dict[str, PerDayFloat] = Field(default_factory=dict)
-    wage_per_day: NonNegFloat = 0.0
+    lendable_workers: Annotated[dict[str, PerDayInt], Field(max_length=MAX_CODES)] | None = None
+    spare_machine_hours: Annotated[dict[str, PerDayFloat], Field(max_length=MAX_CODES)] = Field(
+        default_factory=dict)
+    wage_per_day: Wage = 0.0
     accepts_subcontracts: bool = True
     borrows_workers: bool = True
-    blocked_partners: list[Ident] = Field(default_factory=list)
+    blocked_partners: Annotated[list[Ident], Field(max_length=b.MAX_ENTERPRISES)] = Field(default_factory=list)
     # 0..1, from the alliance's execution records (api/execution/ratings.py); None: no figure, never excluded.
     reliability: Share | None = None
 
@@ -81,35 +106,36 @@ class Order(_Strict):
     owner: Ident
     process: Ident
     skill: Ident
-    quantity: Annotated[int, Field(ge=1, strict=True)]
-    labor_minutes_per_unit: Annotated[float, Field(gt=0, allow_inf_nan=False, strict=True)]
+    quantity: Quantity
+    labor_minutes_per_unit: LaborMinutes
     machine: Ident | None = None
-    machine_hours_per_unit: NonNegFloat = 0.0
+    machine_hours_per_unit: MachineHoursPerUnit = 0.0
     release_day: NonNegInt = 0
     due_day: NonNegInt
-    value_per_unit: Annotated[float, Field(gt=0, allow_inf_nan=False, strict=True)]
-    transport_cost_per_unit_km: NonNegFloat | None = None
-    min_quality_level: NonNegInt = 0
+    value_per_unit: ValuePerUnit
+    transport_cost_per_unit_km: TransportRate | None = None
+    min_quality_level: QualityLevel = 0
     subcontractable: bool = True
-    min_lot: Annotated[int, Field(ge=1, strict=True)] = 1
+    min_lot: MinLot = 1
 
 
 class DistanceOverride(_Strict):
     a: Ident
     b: Ident
-    km: NonNegFloat
+    km: DistanceKm
 
 
 class Scenario(_Strict):
     alliance: AllianceInfo
-    horizon_days: Annotated[int, Field(ge=1, le=366, strict=True)]
-    start_date: date | None = None
-    skills: list[Ident] = Field(min_length=1)
-    machines: list[Ident] = Field(default_factory=list)
+    horizon_days: Annotated[int, Field(ge=1, le=b.MAX_HORIZON_DAYS, strict=True)]
+    start_date: PlausibleDate | None = None
+    skills: Annotated[list[Ident], Field(min_length=1, max_length=MAX_CODES)]
+    machines: Codes = Field(default_factory=list)
     policy: Policy = Field(default_factory=Policy)
-    enterprises: list[Enterprise] = Field(min_length=1)
-    orders: list[Order] = Field(default_factory=list)
-    distances_km: list[DistanceOverride] = Field(default_factory=list)
+    enterprises: Annotated[list[Enterprise], Field(min_length=1, max_length=b.MAX_ENTERPRISES)]
+    orders: Annotated[list[Order], Field(max_length=b.MAX_ORDERS)] = Field(default_factory=list)
+    distances_km: Annotated[list[DistanceOverride], Field(max_length=b.MAX_DISTANCES)] = Field(
+        default_factory=list)
 
     @model_validator(mode="after")
     def _cross_references(self) -> Scenario:

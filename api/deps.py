@@ -51,9 +51,10 @@ def get_current_user(
 ) -> User:
     if not token:
         raise Unauthorized("需要登录令牌 / a bearer token is required")
-    user_id = decode_access_token(settings, token)
-    user = queries.get_user(session, user_id) if user_id is not None else None
-    if user is None or not user.is_active:
+    claims = decode_access_token(settings, token)
+    user = queries.get_user(session, claims[0]) if claims is not None else None
+    # A token older than the last password change or deactivation carries an outdated version.
+    if user is None or not user.is_active or claims is None or claims[1] != user.token_version:
         raise Unauthorized("令牌无效或已过期 / the token is invalid or expired")
     return user
 
@@ -83,6 +84,8 @@ PlannerReader = Annotated[User, Depends(require_roles(Role.ADMIN, Role.COORDINAT
 ReviewReader = Annotated[User, Depends(require_roles(Role.ADMIN, Role.GUIDE))]
 ReportWriter = Annotated[User, Depends(require_roles(Role.COORDINATOR, Role.ENTERPRISE))]
 MasterDataEditor = Annotated[User, Depends(require_roles(Role.ADMIN, Role.COORDINATOR))]
+# Who may spend the machine on a stateless solve (issue 13): the roles that plan, not every clerk.
+SolveUser = Annotated[User, Depends(require_roles(Role.ADMIN, Role.COORDINATOR))]
 
 # Row ids in paths: positive and within a 32-bit INTEGER, so a wild number is a 422, never a database error.
 MAX_ID = 2_147_483_647

@@ -25,6 +25,8 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.limits import MAX_ERRORS
+
 log = logging.getLogger("api")
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -37,6 +39,7 @@ class FieldError(BaseModel):
     msg: str
     type: str = "value_error"
     input: Any = None
+    where: str | None = Field(default=None, description="the place for a person to read (file, sheet, row, column)")
 
 
 class Problem(BaseModel):
@@ -48,6 +51,7 @@ class Problem(BaseModel):
     detail: str | None = None
     instance: str | None = None
     errors: list[FieldError] | None = None
+    errors_omitted: int | None = Field(default=None, description="field errors not listed (at most MAX_ERRORS are)")
     error_id: str | None = Field(default=None, description="for 500 only: quote it to the operator")
 
 
@@ -61,8 +65,9 @@ def field_path(loc: Sequence[str | int]) -> str:
     return text
 
 
-def make_field_error(loc: Sequence[str | int], msg: str, kind: str = "value_error", value: Any = None) -> FieldError:
-    return FieldError(loc=list(loc), field=field_path(loc), msg=msg, type=kind, input=_jsonable(value))
+def make_field_error(loc: Sequence[str | int], msg: str, kind: str = "value_error", value: Any = None,
+                     where: str | None = None) -> FieldError:
+    return FieldError(loc=list(loc), field=field_path(loc), msg=msg, type=kind, input=_jsonable(value), where=where)
 
 
 def _jsonable(value: Any, depth: int = 0) -> Any:
@@ -136,6 +141,26 @@ class PayloadTooLarge(ServiceError):
     title = "文件过大 / Payload too large"
 
 
+class TooManyRequests(ServiceError):
+    status = 429
+    slug = "too-many-requests"
+    title = "请求过于频繁 / Too many requests"
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
+class ServiceUnavailable(ServiceError):
+    status = 503
+    slug = "busy"
+    title = "服务繁忙 / Service busy"
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
 def not_found(what: str, ident: object) -> NotFound:
     return NotFound(f"{what} {ident} 不存在或无权查看 / {what} {ident} does not exist or is not visible to you")
 
@@ -152,7 +177,14 @@ def problem_response(
     errors: list[FieldError] | None = None,
     headers: dict[str, str] | None = None,
     error_id: str | None = None,
+    total_errors: int | None = None,
 ) -> JSONResponse:
+    omitted = None
+    if errors is not None:
+        # A bounded answer: a million bad keys must not become a million-entry response.
+        total = max(len(errors), total_errors or 0)
+        errors = errors[:MAX_ERRORS]
+        omitted = (total - len(errors)) or None
     body = Problem(
         type=PROBLEM_BASE + slug,
         title=title,
@@ -160,6 +192,7 @@ def problem_response(
         detail=detail,
         instance=request.url.path,
         errors=errors,
+        errors_omitted=omitted,
         error_id=error_id,
     )
     return JSONResponse(
@@ -192,16 +225,19 @@ async def _http_exception(request: Request, exc: Exception) -> JSONResponse:
 
 async def _request_validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    errors = pydantic_errors(exc.errors())
+    raw = exc.errors()
+    errors = pydantic_errors(raw[:MAX_ERRORS])
     return problem_response(
         request, 422, "validation-error", "数据无效 / Invalid data",
-        f"{len(errors)} 处错误 / {len(errors)} error(s) in the request", errors,
+        f"{len(raw)} 处错误 / {len(raw)} error(s) in the request", errors, total_errors=len(raw),
     )
 
 
 async def _service_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ServiceError)
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
+    if isinstance(exc, (TooManyRequests, ServiceUnavailable)):
+        headers = {"Retry-After": str(exc.retry_after)}
     return problem_response(request, exc.status, exc.slug, exc.title, exc.detail, exc.errors, headers)
 
 
@@ -250,5 +286,6 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
         (404, "不存在或不可见 / not found or not visible"),
         (409, "状态冲突 / conflict"),
         (422, "数据无效 / invalid data"),
+        (413, "请求过大 / payload too large"),
     )
 }

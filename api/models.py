@@ -166,6 +166,8 @@ class User(Base):
     alliance_id: Mapped[int | None] = mapped_column(ForeignKey("alliance.id", ondelete="RESTRICT"), index=True)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Carried in every token; raised on a password change or a deactivation, which revokes older tokens.
+    token_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     enterprise: Mapped[Enterprise | None] = relationship()
     alliance: Mapped[Alliance | None] = relationship()

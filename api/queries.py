@@ -268,6 +268,16 @@ def list_jobs(session: Session, round_id: int) -> Sequence[PlanningJob]:
     ).all()
 
 
+def count_active_jobs(session: Session, *, round_id: int | None = None, created_by: int | None = None) -> int:
+    query = select(func.count()).select_from(PlanningJob).where(
+        PlanningJob.status.in_(["queued", "running"]))
+    if round_id is not None:
+        query = query.where(PlanningJob.round_id == round_id)
+    if created_by is not None:
+        query = query.where(PlanningJob.created_by == created_by)
+    return int(session.scalar(query) or 0)
+
+
 def jobs_in_status(session: Session, statuses: Iterable[str]) -> Sequence[PlanningJob]:
     return session.scalars(
         select(PlanningJob).where(PlanningJob.status.in_(list(statuses))).order_by(PlanningJob.id)

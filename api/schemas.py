@@ -5,23 +5,41 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
+from alliance import bounds
+from alliance.bounds import (
+    LaborMinutes,
+    MachineHoursPerUnit,
+    MinLot,
+    QualityLevel,
+    Quantity,
+    TransportRate,
+    ValuePerUnit,
+    Wage,
+    no_control,
+    no_control_multiline,
+)
 from alliance.plan import Plan
 from alliance.report import PlanReport
-from alliance.scenario import Ident, NonNegFloat, NonNegInt, PerDayFloat, PerDayInt, Policy, Scenario
+from alliance.scenario import Codes, Ident, NonNegInt, PerDayFloat, PerDayInt, Policy, Scenario
+from api import limits
 
 Code = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
 Username = Annotated[str, Field(min_length=2, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.@-]*$")]
 Password = Annotated[str, Field(min_length=8, max_length=128)]
-Name = Annotated[str, Field(min_length=1, max_length=200)]
+Name = Annotated[str, Field(min_length=1, max_length=200), no_control]
+DisplayName = Annotated[str, Field(max_length=200), no_control]
+# Free text over several lines (notes, comments, reasons): tab and newline allowed, other control characters not.
+LongText = Annotated[str, Field(max_length=4000), no_control_multiline]
 Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
 Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
 # Integers stored in database INTEGER columns stay within 32 bits.
 RowId = Annotated[int, Field(ge=1, le=2_147_483_647)]
 Level = Annotated[int, Field(ge=0, le=1_000_000)]
 # Order numbers are prefixed by the firm's code in scenarios; keep the whole id within the domain's 100.
-OrderRef = Annotated[str, Field(min_length=1, max_length=50, pattern=r"^[^\s/]+$")]
+OrderRef = Annotated[str, Field(min_length=1, max_length=50, pattern=r"^[^\s/]+$"), no_control]
 
 
 class _In(BaseModel):
@@ -48,7 +66,7 @@ class Health(BaseModel):
 class UserCreate(_In):
     username: Username
     password: Password
-    display_name: Annotated[str, Field(max_length=200)] = ""
+    display_name: DisplayName = ""
     role: Literal["admin", "coordinator", "enterprise", "guide"]
     enterprise_id: RowId | None = Field(default=None, description="role enterprise: the clerk's firm")
     alliance_id: RowId | None = Field(default=None, description="role coordinator: the alliance coordinated")
@@ -56,7 +74,7 @@ class UserCreate(_In):
 
 class UserUpdate(_In):
     password: Password | None = None
-    display_name: Annotated[str, Field(max_length=200)] | None = None
+    display_name: DisplayName | None = None
     is_active: bool | None = None
 
 
@@ -96,8 +114,8 @@ class EnterpriseFields(_In):
     lat: Latitude
     lon: Longitude
     quality_level: Level = 0
-    processes: list[Ident] = Field(default_factory=list)
-    wage_per_day: NonNegFloat = 0.0
+    processes: Codes = Field(default_factory=list)
+    wage_per_day: Wage = 0.0
     accepts_subcontracts: bool = True
     borrows_workers: bool = True
 
@@ -113,8 +131,8 @@ class EnterpriseUpdate(_In):
     lat: Latitude | None = None
     lon: Longitude | None = None
     quality_level: Level | None = None
-    processes: list[Ident] | None = None
-    wage_per_day: NonNegFloat | None = None
+    processes: Codes | None = None
+    wage_per_day: Wage | None = None
     accepts_subcontracts: bool | None = None
     borrows_workers: bool | None = None
 
@@ -147,11 +165,23 @@ class EnterpriseBrief(_Out):
 
 class RoundCreate(_In):
     name: Name
-    start_date: dt.date = Field(description="date of day 0")
-    horizon_days: Annotated[int, Field(ge=1, le=366)]
-    skills: Annotated[list[Ident], Field(min_length=1)]
-    machines: list[Ident] = Field(default_factory=list)
+    start_date: dt.date = Field(description="date of day 0; within five years of today")
+    horizon_days: Annotated[int, Field(ge=1, le=bounds.MAX_HORIZON_DAYS)]
+    skills: Annotated[list[Ident], Field(min_length=1, max_length=bounds.MAX_CODES)]
+    machines: Codes = Field(default_factory=list)
     policy: Policy = Field(default_factory=Policy)
+
+    @field_validator("start_date")
+    @classmethod
+    def _plausible_start(cls, value: dt.date) -> dt.date:
+        # A round plans the coming weeks: a date years away is a typo (9999-12-31, 2062 for 2026).
+        today = dt.date.today()
+        lo, hi = today - dt.timedelta(days=5 * 366), today + dt.timedelta(days=5 * 366)
+        if not lo <= value <= hi:
+            raise PydanticCustomError(
+                "date_out_of_range", "开始日期 {value} 应在 {lo} 至 {hi} 之间 / start date {value} must be "
+                "within {lo} .. {hi}", {"value": value.isoformat(), "lo": lo.isoformat(), "hi": hi.isoformat()})
+        return value
 
 
 class RoundOut(_Out):
@@ -174,29 +204,33 @@ class ReportOrder(_In):
     id: OrderRef
     process: Ident
     skill: Ident
-    quantity: Annotated[int, Field(ge=1)]
-    labor_minutes_per_unit: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+    quantity: Quantity
+    labor_minutes_per_unit: LaborMinutes
     machine: Ident | None = None
-    machine_hours_per_unit: NonNegFloat = 0.0
+    machine_hours_per_unit: MachineHoursPerUnit = 0.0
     release_day: NonNegInt = 0
     due_day: NonNegInt
-    value_per_unit: Annotated[float, Field(gt=0, allow_inf_nan=False)]
-    transport_cost_per_unit_km: NonNegFloat | None = None
-    min_quality_level: NonNegInt = 0
+    value_per_unit: ValuePerUnit
+    transport_cost_per_unit_km: TransportRate | None = None
+    min_quality_level: QualityLevel = 0
     subcontractable: bool = True
-    min_lot: Annotated[int, Field(ge=1)] = 1
+    min_lot: MinLot = 1
 
 
 class ReportIn(_In):
     """One firm's capacity report for a round (days are 0 .. horizon_days-1 of the round)."""
 
-    idle_workers: dict[Ident, PerDayInt] = Field(default_factory=dict)
-    lendable_workers: dict[Ident, PerDayInt] | None = Field(
+    idle_workers: Annotated[dict[Ident, PerDayInt], Field(max_length=limits.MAX_CODES)] = Field(
+        default_factory=dict)
+    lendable_workers: Annotated[dict[Ident, PerDayInt], Field(max_length=limits.MAX_CODES)] | None = Field(
         default=None, description="of the idle, who consented to be lent; omitted = all idle")
-    spare_machine_hours: dict[Ident, PerDayFloat] = Field(default_factory=dict)
-    orders: list[ReportOrder] = Field(default_factory=list)
-    blocked_partners: list[Code] = Field(default_factory=list, description="codes of firms not to work with")
-    note: Annotated[str, Field(max_length=2000)] | None = None
+    spare_machine_hours: Annotated[dict[Ident, PerDayFloat], Field(max_length=limits.MAX_CODES)] = Field(
+        default_factory=dict)
+    orders: Annotated[list[ReportOrder], Field(max_length=limits.MAX_ORDERS_PER_REPORT)] = Field(
+        default_factory=list)
+    blocked_partners: Annotated[list[Code], Field(max_length=limits.MAX_BLOCKED_PARTNERS)] = Field(
+        default_factory=list, description="codes of firms not to work with")
+    note: Annotated[str, Field(max_length=2000), no_control_multiline] | None = None
 
 
 class ReportOut(_Out):
@@ -304,7 +338,7 @@ class SolveResponse(BaseModel):
 
 class ReviewIn(_In):
     decision: Literal["approve", "reject"]
-    comment: Annotated[str, Field(max_length=4000)] = ""
+    comment: LongText = ""
 
 
 class ReviewOut(_Out):
@@ -439,7 +473,7 @@ class ReviewHistoryEntry(BaseModel):
 
 class RespondIn(_In):
     answer: Literal["confirm", "decline"]
-    reason: Annotated[str, Field(max_length=4000)] | None = None
+    reason: LongText | None = None
 
 
 class ReplanIn(SolveSettings):

@@ -18,17 +18,21 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import text
 
+from api.bodylimit import BodyLimitMiddleware
 from api.db import make_engine, make_session_factory, run_migrations, startup_lock
 from api.deps import SessionDep
 from api.errors import install_error_handlers
 from api.execution import routes as execution
+from api.headers import SecurityHeadersMiddleware
 from api.notices import routes as notices
 from api.notifications import routes as notifications
 from api.openapi import install_openapi, operation_id, register_docs
+from api.pools import BoundedPool
 from api.routes import admin, auth, documents, jobs, proposals, reviews, rounds
 from api.schemas import Health
 from api.services.jobs import JobRunner, Runner, SolveFn
 from api.settings import ConfigurationError, Settings, check_shared_secret
+from api.throttle import LoginThrottle, make_store
 
 log = logging.getLogger("api")
 
@@ -54,6 +58,11 @@ def create_app(settings: Settings | None = None, solve_fn: SolveFn | None = None
                 app.state.demo_accounts = seed_if_empty(session_factory)
                 if app.state.demo_accounts:
                     print(format_accounts(app.state.demo_accounts), flush=True)
+            if not settings.secret_key_was_set():
+                log.warning("ALLIANCE_SECRET_KEY 未设置：每次启动随机生成，重启后所有用户需重新登录，"
+                            "多个进程互不认可令牌 / "
+                            "ALLIANCE_SECRET_KEY is not set: a random key per process; a restart logs everybody out "
+                            "and several processes reject each other's tokens")
             runner = make_runner(session_factory, settings, solve_fn)
             app.state.runner = runner
             runner.start()
@@ -67,6 +76,8 @@ def create_app(settings: Settings | None = None, solve_fn: SolveFn | None = None
         finally:
             sender.shutdown()
             runner.shutdown()
+            app.state.hash_pool.shutdown()
+            app.state.solve_pool.shutdown()
             engine.dispose()
 
     app = FastAPI(
@@ -83,7 +94,16 @@ def create_app(settings: Settings | None = None, solve_fn: SolveFn | None = None
     app.state.engine = engine
     app.state.session_factory = session_factory
     app.state.demo_accounts = []
+    app.state.throttle = LoginThrottle(make_store(settings.throttle_redis_url()), settings.login_window_s,
+                                       settings.login_max_failures_per_account, settings.login_max_failures_per_address)
+    app.state.hash_pool = BoundedPool("hash", settings.hash_workers, settings.hash_queue,
+                                      "登录请求过多，请稍后重试 / too many sign-ins at once; retry shortly")
+    app.state.solve_pool = BoundedPool("solve", settings.solve_workers, settings.solve_queue,
+                                       "求解繁忙，请稍后重试或提交计划任务 / the solver is busy; retry shortly or "
+                                       "create a planning job", processes=True)
     install_error_handlers(app)
+    app.add_middleware(BodyLimitMiddleware, max_upload_bytes=lambda: settings.max_upload_bytes)
+    app.add_middleware(SecurityHeadersMiddleware)
 
     @app.get("/health", response_model=Health, tags=["health"], summary="健康检查 / liveness and database")
     def health(session: SessionDep) -> Health:

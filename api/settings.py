@@ -4,7 +4,11 @@
 drawn for each process: safe by default, but every restart then logs every
 user out, and several worker processes would not accept each other's tokens.
 Production sets ``ALLIANCE_SECRET_KEY``; with PostgreSQL or a broker the
-service refuses to start without it (:func:`check_shared_secret`).
+service refuses to start without it (:func:`check_shared_secret`), and otherwise warns at startup.
+The key is a ``SecretStr``: a refused key (too short) is never printed back.
+
+Sign-in throttling keeps its counters in the process, or in Redis when ``ALLIANCE_REDIS_URL`` (or an
+``ALLIANCE_BROKER_URL`` starting with ``redis://``) is set, so several web processes share the limits.
 """
 
 from __future__ import annotations
@@ -19,14 +23,16 @@ DEFAULT_DATABASE_URL = "sqlite:///./var/alliance.db"
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="ALLIANCE_", extra="ignore")
+    # hide_input_in_errors: a refused setting (a short secret key, a database URL with its password) is never
+    # printed back in the error.
+    model_config = SettingsConfigDict(env_prefix="ALLIANCE_", extra="ignore", hide_input_in_errors=True)
 
     # SQLite (the folder of the file is created) or PostgreSQL via ``postgresql+psycopg://``.
     database_url: str = DEFAULT_DATABASE_URL
     # PostgreSQL only: the schema the service's tables live in (search_path); None = the server default.
     database_schema: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 
-    secret_key: str = Field(default_factory=lambda: secrets.token_urlsafe(48), min_length=32)
+    secret_key: SecretStr = Field(default_factory=lambda: SecretStr(secrets.token_urlsafe(48)), min_length=32)
     token_algorithm: Literal["HS256", "HS384", "HS512"] = "HS256"
     access_token_minutes: int = Field(default=8 * 60, ge=1, le=7 * 24 * 60)
 
@@ -85,6 +91,30 @@ class Settings(BaseSettings):
     outbox_interval_s: float = Field(default=5.0, gt=0)
     outbox_base_delay_s: float = Field(default=5.0, ge=0)
     outbox_max_attempts: int = Field(default=10, ge=1, le=100)
+
+    # ----- hardening: sign-in throttling, bounded pools, job caps (docs/api.md, "Limits") -----
+    redis_url: str | None = None
+    login_window_s: int = Field(default=15 * 60, ge=1)
+    login_max_failures_per_account: int = Field(default=5, ge=1)
+    login_max_failures_per_address: int = Field(default=30, ge=1)
+    # Password hashing (argon2, ~0.2 s of CPU each) runs in this many threads; more waiting logins get 503.
+    hash_workers: int = Field(default=2, ge=1, le=16)
+    hash_queue: int = Field(default=16, ge=0)
+    # The stateless POST /solve: coordinators and admins only, in its own pool, at most this many waiting.
+    solve_workers: int = Field(default=1, ge=1, le=16)
+    solve_queue: int = Field(default=2, ge=0)
+    # Planning jobs queued or running at once, per round and per requesting user.
+    max_active_jobs_per_round: int = Field(default=3, ge=1)
+    max_active_jobs_per_user: int = Field(default=5, ge=1)
+
+    def throttle_redis_url(self) -> str | None:
+        for url in (self.redis_url, self.broker_url):
+            if url and url.startswith(("redis://", "rediss://")):
+                return url
+        return None
+
+    def secret_key_was_set(self) -> bool:
+        return "secret_key" in self.model_fields_set
 
     def effective_time_limit(self, requested: float | None) -> float:
         """The time limit a solve gets: the request's, else the default, never above the ceiling."""

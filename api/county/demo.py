@@ -74,7 +74,7 @@ class CountyDemo:
         if existing is not None:
             return existing
         return auth.create_user(session, None, UserCreate(username=username, password=f"{username}-demo",
-                                                          role=role.value, **links), demo=True)
+                                                          role=role.value, **links))
 
     def _clerk(self, session: Session, enterprise_id: int) -> User:
         ent = queries.get_enterprise(session, enterprise_id)

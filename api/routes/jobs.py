@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request, status
-from fastapi.concurrency import run_in_threadpool
 
 from alliance.scenario import Scenario
 from api import queries
-from api.deps import CoordinatorUser, CurrentUser, Id, PlannerReader, SessionDep, SettingsDep
+from api.deps import CoordinatorUser, Id, PlannerReader, SessionDep, SettingsDep, SolveUser
 from api.errors import PROBLEM_RESPONSES, Conflict
 from api.models import PlanningJob
+from api.pools import BoundedPool
 from api.schemas import JobCreate, JobOut, PlanOut, SolveRequest, SolveResponse
 from api.services import planning
 from api.services.jobs import Runner
@@ -76,12 +76,16 @@ def job_snapshot(job_id: Id, user: PlannerReader, session: SessionDep) -> dict[s
 
 
 @router.post("/solve", response_model=SolveResponse, tags=["solve 求解"],
+             responses={503: {"description": "求解繁忙 / the solver pool is full (Retry-After)"}},
              summary="无状态求解：场景进，方案出 / stateless solve: scenario in, plan out")
-async def solve(data: SolveRequest, _: CurrentUser, session: SessionDep, settings: SettingsDep) -> SolveResponse:
+async def solve(data: SolveRequest, _: SolveUser, session: SessionDep, settings: SettingsDep,
+                request: Request) -> SolveResponse:
     # The token is checked; the solve needs no database, so the connection goes back to the pool now.
     session.close()
-    # The solve is CPU-bound: run it in a worker thread, never on the event loop.
-    plan, violations, options, elapsed = await run_in_threadpool(planning.solve_now, data.scenario, data, settings)
+    # CPU-bound: in the solve pool (a few threads, a short queue, 503 beyond), never on the event loop nor in
+    # the threads that serve every other request.
+    pool: BoundedPool = request.app.state.solve_pool
+    plan, violations, options, elapsed = await pool.run(planning.solve_now, data.scenario, data, settings)
     return SolveResponse(plan=plan.model_dump(mode="json", by_alias=True), violations=violations,
                          time_limit_s=options["time_limit_s"], elapsed_s=round(elapsed, 3))
 

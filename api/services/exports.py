@@ -17,6 +17,7 @@ from openpyxl.styles import Font
 
 from alliance.plan import Plan
 from alliance.scenario import load_scenario
+from api.cells import append_row, csv_row
 from api.errors import Conflict
 from api.models import ItemKind, PlanningJob
 from api.services.proposals import derive_items
@@ -105,14 +106,14 @@ def to_xlsx(job: PlanningJob, tables: dict[str, tuple[list[str], list[list[Any]]
     for label, value in (("任务 job", job.id), ("轮次 round", job.round_id), ("状态 status", plan.get("status")),
                          ("目标值 objective (yuan)", plan.get("objective")), ("上界 bound", plan.get("bound")),
                          ("差距 gap", plan.get("gap"))):
-        summary.append([label, value])
+        append_row(summary, [label, value])
     for name, (keys, rows) in tables.items():
         ws = wb.create_sheet(TABLES[name][:31])
-        ws.append([header(k) for k in keys])
+        append_row(ws, [header(k) for k in keys])
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            ws.append(row)
+            append_row(ws, row)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -121,6 +122,6 @@ def to_xlsx(job: PlanningJob, tables: dict[str, tuple[list[str], list[list[Any]]
 def to_csv(keys: list[str], rows: list[list[Any]]) -> bytes:
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\r\n")
-    writer.writerow([header(k) for k in keys])
-    writer.writerows(rows)
+    writer.writerow(csv_row(header(k) for k in keys))
+    writer.writerows(csv_row(row) for row in rows)
     return ("\ufeff" + text.getvalue()).encode("utf-8")

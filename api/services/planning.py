@@ -18,7 +18,7 @@ from alliance.plan import Plan, Status
 from alliance.scenario import Scenario, load_scenario
 from api import queries
 from api.db import on_commit
-from api.errors import Conflict, FieldError, InvalidInput, make_field_error
+from api.errors import Conflict, FieldError, InvalidInput, TooManyRequests, make_field_error
 from api.models import JobStatus, PlanningJob, PlanningRound, User, utcnow
 from api.schemas import SolveSettings
 from api.services import audit
@@ -74,6 +74,7 @@ def create_job(
     runner: Runner, *, snapshot: dict[str, Any] | None = None, replan: dict[str, Any] | None = None,
     replan_of: int | None = None,
 ) -> PlanningJob:
+    _check_job_caps(session, actor, rnd, settings)
     if snapshot is None:
         _, snapshot = assemble(session, rnd)
     job = PlanningJob(
@@ -91,6 +92,23 @@ def create_job(
     job_id = job.id
     on_commit(session, lambda: runner.submit(job_id))
     return job
+
+
+def _check_job_caps(session: Session, actor: User | None, rnd: PlanningRound, settings: Settings) -> None:
+    """At most a few jobs queued or running per round and per user: a loop of requests cannot fill the runner."""
+    per_round = queries.count_active_jobs(session, round_id=rnd.id)
+    if per_round >= settings.max_active_jobs_per_round:
+        raise TooManyRequests(
+            f"本轮已有 {per_round} 个计划任务在排队或运行（上限 {settings.max_active_jobs_per_round}），"
+            "请等待完成或取消 / "
+            f"round {rnd.id} already has {per_round} jobs queued or running (limit "
+            f"{settings.max_active_jobs_per_round}); wait or cancel one", retry_after=30)
+    if actor is not None:
+        mine = queries.count_active_jobs(session, created_by=actor.id)
+        if mine >= settings.max_active_jobs_per_user:
+            raise TooManyRequests(
+                f"您已有 {mine} 个计划任务在排队或运行（上限 {settings.max_active_jobs_per_user}）/ you already have "
+                f"{mine} jobs queued or running (limit {settings.max_active_jobs_per_user})", retry_after=30)
 
 
 def cancel_job(session: Session, actor: User, job: PlanningJob, runner: Runner) -> PlanningJob:
@@ -111,7 +129,7 @@ def cancel_job(session: Session, actor: User, job: PlanningJob, runner: Runner) 
 
 def solve_now(scenario: Scenario, requested: SolveSettings, settings: Settings
               ) -> tuple[Plan, list[str], dict[str, Any], float]:
-    """The stateless solve (run by the route in a worker thread): plan, rule check, options used, time taken."""
+    """The stateless solve (run by the route in a solve process): plan, rule check, options used, time taken."""
     from solver import SolveOptions, solve
 
     options = solve_options(settings, requested)

@@ -20,7 +20,8 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Iterable
+import zipfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,7 +30,9 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 from pydantic import ValidationError
 
-from api.errors import FieldError, InvalidInput, make_field_error
+from api import limits
+from api.cells import FORMULA_START, append_row, csv_row, uncsv_cell
+from api.errors import FieldError, InvalidInput, PayloadTooLarge, make_field_error
 from api.models import Enterprise, PlanningRound
 from api.schemas import ReportIn
 
@@ -133,15 +136,15 @@ def template_xlsx(rnd: PlanningRound, ent: Enterprise, payload: dict[str, Any] |
     readme = wb.active
     assert readme is not None
     readme.title = README
-    readme.append([f"{ent.name}（{ent.code}） 轮次 round {rnd.name}，{rnd.start_date} 起 {rnd.horizon_days} 天"])
+    append_row(readme, [f"{ent.name}（{ent.code}） 轮次 round {rnd.name}，{rnd.start_date} 起 {rnd.horizon_days} 天"])
     for line in README_LINES:
-        readme.append([line])
+        append_row(readme, [line])
     readme.column_dimensions["A"].width = 120
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
     for key, rows in sheet_rows(rnd, payload, members).items():
         ws = wb.create_sheet(TITLES[key])
         for row in rows:
-            ws.append(row)
+            append_row(ws, row)
         for cell in ws[1]:
             cell.font, cell.fill = bold, fill
         ws.freeze_panes = "B2"
@@ -164,8 +167,8 @@ def template_xlsx(rnd: PlanningRound, ent: Enterprise, payload: dict[str, Any] |
 
 def _choices(ws: Any, cells: str, values: list[str]) -> None:
     text = ",".join(values)
-    if len(text) > 250:  # Excel's limit for an inline list
-        return
+    if len(text) > 250 or any(c in v for v in values for c in '",') or any(v.startswith(FORMULA_START) for v in values):
+        return  # Excel's limit for an inline list; a quote or comma in a code cannot be written in one
     dv = DataValidation(type="list", formula1=f'"{text}"', allow_blank=True)
     ws.add_data_validation(dv)
     dv.add(cells)
@@ -174,7 +177,7 @@ def _choices(ws: Any, cells: str, values: list[str]) -> None:
 def template_csv(rnd: PlanningRound, payload: dict[str, Any] | None, members: Iterable[Enterprise],
                  sheet: str) -> bytes:
     text = io.StringIO()
-    csv.writer(text, lineterminator="\r\n").writerows(sheet_rows(rnd, payload, members)[sheet])
+    csv.writer(text, lineterminator="\r\n").writerows(csv_row(r) for r in sheet_rows(rnd, payload, members)[sheet])
     return ("\ufeff" + text.getvalue()).encode("utf-8")
 
 
@@ -190,7 +193,38 @@ class Parsed:
     where: dict[tuple[Any, ...], tuple[str, int, dict[str, str]]] = field(default_factory=dict)
 
     def error(self, sheet: str, row: int, column: str, msg: str, value: Any, kind: str = "value_error") -> None:
-        self.errors.append(make_field_error([sheet, row, column], msg, kind, value))
+        loc: list[Any] = [sheet, row, column]
+        self.errors.append(make_field_error(loc, msg, kind, value, where=describe(loc)))
+
+
+def _halves(text: str) -> tuple[str, str]:
+    """"订单 orders" as ("订单", "orders"); text without both halves is the same in both."""
+    head, _, tail = text.partition(" ")
+    if tail and re.search(r"[\u3400-\u9fff]", head) and not re.search(r"[\u3400-\u9fff]", tail):
+        return head, tail
+    return text, text
+
+
+def describe(loc: list[Any]) -> str | None:
+    """Where an import error is, for a person: "文件 x.csv" or "工作表“订单”第 3 行“数量”列" (and in English)."""
+    if len(loc) != 3 or not isinstance(loc[1], int):
+        return None
+    sheet, row, column = str(loc[0]), loc[1], str(loc[2] or "")
+    is_file = bool(re.search(r"\.[A-Za-z0-9]{1,5}$", sheet))
+    if row == 0:
+        if is_file:
+            return f"文件 {sheet} / file {sheet}"
+        zh, en = _halves(sheet)
+        return f"工作表“{zh}” / sheet {en}"
+    zh_sheet, en_sheet = _halves(sheet)
+    if row == 1 and not column:
+        if is_file:
+            return f"文件 {sheet} 表头行 / file {sheet}, header row"
+        return f"工作表“{zh_sheet}”表头行 / sheet {en_sheet}, header row"
+    zh_col, en_col = _halves(column) if column else ("", "")
+    zh = f"工作表“{zh_sheet}”第 {row} 行" + (f"“{zh_col}”列" if zh_col else "")
+    en = f"sheet {en_sheet}, row {row}" + (f", column {en_col}" if en_col else "")
+    return f"{zh} / {en}"
 
 
 def _blank(value: Any) -> bool:
@@ -466,6 +500,123 @@ def _decode(data: bytes) -> str:
     raise ValueError
 
 
+class Unreadable(Exception):
+    pass
+
+
+def _limit_error(filename: str, sheet: str, row: int, msg: str, value: Any = None) -> InvalidInput:
+    loc: list[Any] = [sheet or filename, row, ""]
+    return InvalidInput(msg, [make_field_error(loc, msg, "too_large", value, where=describe(loc))])
+
+
+def _check_cell(filename: str, sheet: str, rownum: int, value: Any) -> None:
+    if isinstance(value, str) and len(value) > limits.MAX_CELL_CHARS:
+        raise _limit_error(filename, sheet, rownum, f"单元格超过 {limits.MAX_CELL_CHARS} 个字符 / a cell is longer "
+                           f"than {limits.MAX_CELL_CHARS} characters", value[:50])
+
+
+def _bounded_rows(filename: str, sheet: str, rows: Iterable[Iterable[Any]]) -> list[list[Any]]:
+    """The rows, trailing blanks dropped; refused past MAX_ROWS rows, MAX_COLUMNS columns or MAX_CELL_CHARS."""
+    out: list[list[Any]] = []
+    for rownum, raw in enumerate(rows, start=1):
+        row = list(raw)
+        while row and _blank(row[-1]):
+            row.pop()
+        if not row:
+            if rownum <= limits.MAX_ROWS:  # blank rows past the cap are skipped, never kept
+                out.append(row)
+            continue
+        if rownum > limits.MAX_ROWS:
+            raise _limit_error(filename, sheet, rownum, f"行数超过上限 {limits.MAX_ROWS} / more than "
+                               f"{limits.MAX_ROWS} rows")
+        if len(row) > limits.MAX_COLUMNS:
+            raise _limit_error(filename, sheet, rownum, f"列数超过上限 {limits.MAX_COLUMNS} / more than "
+                               f"{limits.MAX_COLUMNS} columns")
+        for value in row:
+            _check_cell(filename, sheet, rownum, value)
+        out.append(row)
+    while out and not out[-1]:
+        out.pop()
+    return out
+
+
+def _xlsx_sheets(filename: str, data: bytes) -> Iterator[tuple[str, list[list[Any]] | None]]:
+    """(title, rows) per worksheet, rows None for a sheet import ignores; sizes checked before data is built.
+
+    openpyxl inflates the shared strings whole and pads rows to the declared dimension, so a 5 KB file can ask
+    for gigabytes: the zip's declared sizes (which zipfile enforces while inflating) and each sheet's
+    dimension are checked first, and rows are read in read-only (streaming) mode with a row and column cap.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            members = zf.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise Unreadable from exc
+    if len(members) > limits.MAX_XLSX_MEMBERS:
+        raise _limit_error(filename, "", 0, f"xlsx 内含文件超过 {limits.MAX_XLSX_MEMBERS} 个 / the workbook holds "
+                           f"more than {limits.MAX_XLSX_MEMBERS} parts")
+    inflated = sum(m.file_size for m in members)
+    if inflated > limits.MAX_XLSX_UNCOMPRESSED_BYTES:
+        cap = limits.MAX_XLSX_UNCOMPRESSED_BYTES
+        raise PayloadTooLarge(
+            f"文件 {filename} 解压后 {inflated} 字节，超过上限 {cap} 字节 / {filename} inflates to {inflated} bytes, "
+            f"above the limit of {cap} bytes")
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:
+        raise Unreadable from exc
+    try:
+        if len(wb.worksheets) > limits.MAX_SHEETS:
+            raise _limit_error(filename, "", 0, f"工作表超过 {limits.MAX_SHEETS} 张 / more than {limits.MAX_SHEETS} "
+                               "sheets")
+        for ws in wb.worksheets:
+            title = ws.title
+            if _sheet_key(title) is None:
+                yield title, None
+                continue
+            # The declared dimension (None when the file has none): refuse before padding rows to it.
+            rows_declared, cols_declared = getattr(ws, "max_row", None), getattr(ws, "max_column", None)
+            if rows_declared is None or cols_declared is None:
+                rows_declared, cols_declared = _scan_extent(ws)
+            if (rows_declared or 0) > limits.MAX_ROWS or (cols_declared or 0) > limits.MAX_COLUMNS:
+                raise _limit_error(filename, title, 0, f"表格范围 {rows_declared} 行 × {cols_declared} 列，超过上限 "
+                                   f"{limits.MAX_ROWS} 行 × {limits.MAX_COLUMNS} 列 / the sheet spans {rows_declared} "
+                                   f"rows x {cols_declared} columns, above {limits.MAX_ROWS} x {limits.MAX_COLUMNS}")
+            # Without a dimension openpyxl pads each row only to its own last cell, and a row past the cap with
+            # data is refused by _bounded_rows as soon as it is reached.
+            rows = ws.iter_rows(values_only=True)
+            try:
+                yield title, _bounded_rows(filename, title, rows)
+            except (zipfile.BadZipFile, OSError, EOFError, ValueError, KeyError) as exc:
+                raise Unreadable from exc
+    finally:
+        wb.close()
+
+
+def _scan_extent(ws: Any) -> tuple[int, int]:
+    """Last row and column holding a cell, for a sheet without a <dimension>: one streaming pass over the
+    cells present (openpyxl's own ``calculate_dimension`` walks every padded row, a million for a bomb)."""
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    last_row = last_col = 0
+    with ws._get_source() as src:
+        parser = WorkSheetParser(src, ws._shared_strings, data_only=True, epoch=ws.parent.epoch,
+                                 date_formats=ws.parent._date_formats, timedelta_formats=ws.parent._timedelta_formats)
+        for idx, cells in parser.parse():
+            if cells:
+                last_row = max(last_row, idx)
+                last_col = max(last_col, max(c["column"] for c in cells))
+    return last_row, last_col
+
+
+def _csv_rows(filename: str, text: str) -> list[list[Any]]:
+    try:
+        rows = ([uncsv_cell(c) for c in row] for row in csv.reader(io.StringIO(text)))
+        return _bounded_rows(filename, filename, rows)
+    except csv.Error as exc:  # a NUL byte, or a field past csv's own 128 KB limit
+        raise Unreadable from exc
+
+
 def read_upload(files: list[tuple[str, bytes]], rnd: PlanningRound) -> Parsed:
     parsed = Parsed()
     seen: dict[str, str] = {}
@@ -481,27 +632,24 @@ def read_upload(files: list[tuple[str, bytes]], rnd: PlanningRound) -> Parsed:
             return
         _PARSERS[key](parsed, rows, rnd)
 
+    if len(files) > limits.MAX_UPLOAD_FILES:
+        raise _limit_error("", "", 0, f"一次最多上传 {limits.MAX_UPLOAD_FILES} 个文件 / at most "
+                           f"{limits.MAX_UPLOAD_FILES} files per upload", len(files))
     for filename, data in files:
         name = filename.lower()
         if name.endswith(".xlsx") or data[:2] == b"PK":
             try:
-                wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            except Exception:
+                for title, rows in _xlsx_sheets(filename, data):
+                    key = _sheet_key(title)
+                    if rows is None or key is None:
+                        if title != README:
+                            parsed.error(title, 0, "", "无法识别的工作表（应为工人、设备、订单或不合作企业）/ "
+                                         "unknown sheet (expected workers, machines, orders or blocked)", title)
+                        continue
+                    take(key, rows, f"{filename}:{title}")
+            except Unreadable:
                 parsed.error(filename, 0, "", "无法读取 xlsx 文件 / the file is not a readable .xlsx workbook",
                              filename)
-                continue
-            for ws in wb.worksheets:
-                key = _sheet_key(ws.title)
-                if key is None:
-                    if ws.title != README:
-                        parsed.error(ws.title, 0, "", "无法识别的工作表 / unknown sheet (expected workers, machines, "
-                                     "orders or blocked)", ws.title)
-                    continue
-                rows = [list(r) for r in ws.iter_rows(values_only=True)]
-                while rows and all(_blank(c) for c in rows[-1]):
-                    rows.pop()
-                take(key, rows, f"{filename}:{ws.title}")
-            wb.close()
         else:
             try:
                 text = _decode(data)
@@ -509,13 +657,15 @@ def read_upload(files: list[tuple[str, bytes]], rnd: PlanningRound) -> Parsed:
                 parsed.error(filename, 0, "", "无法识别文件编码（应为 UTF-8 或 GBK）/ unknown encoding (UTF-8 or GBK)",
                              filename)
                 continue
-            rows = [r for r in csv.reader(io.StringIO(text))]
-            while rows and all(_blank(c) for c in rows[-1]):
-                rows.pop()
+            try:
+                rows = _csv_rows(filename, text)
+            except Unreadable:
+                parsed.error(filename, 0, "", "无法读取 CSV 文件 / the file is not readable CSV", filename)
+                continue
             key = _csv_sheet(rows[0]) if rows else None
             if key is None:
-                parsed.error(filename, 1, "", "无法从表头识别是哪张表 / cannot tell the sheet from the header row",
-                             rows[0] if rows else None)
+                parsed.error(filename, 1, "", "无法从表头识别是哪张表（工人、设备、订单或不合作企业）/ cannot tell the "
+                             "sheet from the header row", rows[0] if rows else None)
                 continue
             take(key, rows, filename)
     return parsed
@@ -548,6 +698,8 @@ def to_report(parsed: Parsed, payload: dict[str, Any]) -> ReportIn:
     try:
         return ReportIn.model_validate(payload)
     except ValidationError as exc:
-        errors = [make_field_error(locate(parsed, list(e["loc"])), str(e["msg"]), str(e["type"]), e.get("input"))
-                  for e in exc.errors()]
+        errors = []
+        for e in exc.errors():
+            loc = locate(parsed, list(e["loc"]))
+            errors.append(make_field_error(loc, str(e["msg"]), str(e["type"]), e.get("input"), where=describe(loc)))
         raise InvalidInput(f"导入有 {len(errors)} 处错误 / the import has {len(errors)} error(s)", errors) from None

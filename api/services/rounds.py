@@ -109,9 +109,10 @@ def import_report(
     members = queries.list_enterprises(session, rnd.alliance_id)
     errors = validate_report(rnd, rnd.alliance, members, ent, report_in.model_dump(mode="json"))
     if errors:
+        located = [(report_files.locate(parsed, e.loc), e) for e in errors]
         raise InvalidInput(
             f"导入有 {len(errors)} 处错误 / the import has {len(errors)} error(s)",
-            [make_field_error(report_files.locate(parsed, e.loc), e.msg, e.type, e.input) for e in errors],
+            [make_field_error(loc, e.msg, e.type, e.input, where=report_files.describe(loc)) for loc, e in located],
         )
     kinds = {name.lower().rsplit(".", 1)[-1] for name, _ in files}
     source = "xlsx" if "xlsx" in kinds else "csv"

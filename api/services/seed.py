@@ -63,8 +63,7 @@ def seed_demo(session: Session, scenario: Scenario) -> list[DemoAccount]:
 
     def account(username: str, role: Role, note: str, **links: Any) -> Any:
         user = auth.create_user(session, None, UserCreate(username=username, password=_password(username),
-                                                           display_name=note, role=role.value, **links),
-                                  demo=True)
+                                                           display_name=note, role=role.value, **links))
         accounts.append(DemoAccount(username, _password(username), role.value, note))
         return user
 

@@ -146,7 +146,7 @@ MATRIX: list[tuple[str, str, str, Any, dict[str, int]]] = [
     ("users", "GET", "/api/v1/users", None,
      _s(root=200, coord=403, coord2=403, guide=403, guide2=403, clerk_a=403, clerk_c=403, clerk_x=403)),
     ("solve", "POST", "/api/v1/solve", {"scenario": {}},
-     _s(root=422, coord=422, coord2=422, guide=422, guide2=422, clerk_a=422, clerk_c=422, clerk_x=422)),
+     _s(root=422, coord=422, coord2=422, guide=403, guide2=403, clerk_a=403, clerk_c=403, clerk_x=403)),
 ]
 
 

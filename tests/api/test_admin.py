@@ -134,10 +134,10 @@ def test_account_links_are_validated(world: World) -> None:
         ({"role": "admin", "enterprise_id": world.firms["A"]}, ["body", "enterprise_id"]),
     ]
     for i, (links, loc) in enumerate(cases):
-        r = admin.post("/api/v1/users", json={"username": f"u{i}", "password": "password-1", **links})
+        r = admin.post("/api/v1/users", json={"username": f"u{i}", "password": "linked-pass-1", **links})
         assert r.status_code == 422, links
         assert r.json()["errors"][0]["loc"] == loc
-    assert admin.post("/api/v1/users", json={"username": "coord", "password": "password-1",
+    assert admin.post("/api/v1/users", json={"username": "coord", "password": "linked-pass-1",
                                              "role": "guide"}).status_code == 409
     r = admin.post("/api/v1/users", json={"username": "x y", "password": "short", "role": "boss"})
     assert {tuple(e["loc"]) for e in r.json()["errors"]} == {("body", "username"), ("body", "password"),

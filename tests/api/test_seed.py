@@ -23,6 +23,15 @@ def test_demo_seed_and_plan(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
         for username in ("admin", "coordinator", "guide", f"clerk-{example['enterprises'][0]['id'].lower()}"):
             assert f"{username}-demo" in printed
         api = Api(client)
+        # One argon2 setting for every account: the seeded ones are hashed like any other (issue 13).
+        factory = client.app.state.session_factory  # type: ignore[attr-defined]
+        from api import queries
+        from api.security import hash_password
+
+        with factory() as session:
+            seeded = queries.get_user_by_username(session, "admin")
+            assert seeded is not None
+            assert seeded.password_hash.rsplit("$", 2)[0] == hash_password("x").rsplit("$", 2)[0]
         api.login("coordinator", "coordinator-demo")
         coord = api.as_("coordinator")
         (alliance,) = ok(coord.get("/api/v1/alliances"))

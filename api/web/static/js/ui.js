@@ -240,13 +240,20 @@ export function showFormError(form, error, summaryBox = $(".form-error", form)) 
       attachError(target, message);
       placed.push(target);
     } else {
-      unplaced.push(`${loc.join(".") || item.field || ""}: ${message}`);
+      // The import names a file, sheet, row and column for a person (item.where); never a raw path.
+      const where = item.where ? pick(item.where) : loc.join(".") || item.field || "";
+      unplaced.push(where ? `${where}：${message}` : message);
     }
   }
   if (summaryBox) {
-    const head = list.length ? t("form.errors", { n: list.length }) : problemText(error);
+    const omitted = error?.problem?.errors_omitted || 0;
+    const total = list.length + omitted;
+    // "see the fields marked red" only when some field is marked red.
+    const head = !list.length ? problemText(error)
+      : placed.length ? t("form.errors", { n: total }) : t("form.errors_listed", { n: total });
     summaryBox.replaceChildren(el("p", {}, head));
     if (unplaced.length) summaryBox.append(el("ul", {}, unplaced.map((text) => el("li", {}, text))));
+    if (omitted) summaryBox.append(el("p", {}, t("form.errors_more", { n: omitted })));
   }
   const first = placed.find((node) => typeof node.focus === "function" && node.tagName !== "TR");
   if (first) first.focus();

@@ -1,0 +1,52 @@
+"""Bounded thread pools for CPU-heavy work that requests start: password hashing and the stateless solve.
+
+Run in Starlette's shared thread pool, 40 concurrent argon2 checks or 45 solves took every thread the
+ordinary endpoints need (reads fell from 130 to 0.5 requests per second).  Here each kind of work has a few
+threads of its own and a short queue; the request awaits the result without holding a thread, and a request
+beyond the queue is answered 503 with ``Retry-After`` at once instead of waiting behind everybody.
+
+The solve pool uses worker *processes*: the solver's native code keeps Python's GIL for long stretches, so
+a solve in a thread of the web process froze every request, threads or not (reads fell to 0.3 req/s in
+benchmarks/flood.py).  Password hashing (argon2-cffi) releases the GIL and stays in threads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import threading
+from collections.abc import Callable
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from typing import Any, TypeVar
+
+from api.errors import ServiceUnavailable
+
+T = TypeVar("T")
+
+
+class BoundedPool:
+    def __init__(self, name: str, workers: int, queue: int, busy_message: str, processes: bool = False) -> None:
+        self._executor: Executor
+        if processes:
+            # spawn: a fresh interpreter, no copy of the web process's threads, locks or connections.
+            self._executor = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+        else:
+            self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"alliance-{name}")
+        self._capacity = workers + queue
+        self._pending = 0
+        self._lock = threading.Lock()
+        self._busy_message = busy_message
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        with self._lock:
+            if self._pending >= self._capacity:
+                raise ServiceUnavailable(self._busy_message, retry_after=2)
+            self._pending += 1
+        try:
+            return await asyncio.wrap_future(self._executor.submit(fn, *args))
+        finally:
+            with self._lock:
+                self._pending -= 1
+
+    def shutdown(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
