@@ -157,7 +157,7 @@ def test_a_shared_deployment_needs_the_secret_key(config: dict[str, str], monkey
         create_app(settings)
     message = str(raised.value)
     assert "ALLIANCE_SECRET_KEY" in message and "必须设置" in message
-    assert settings.secret_key not in message and "pw-not-shown" not in message
+    assert settings.secret_key.get_secret_value() not in message and "pw-not-shown" not in message
     create_app(Settings(**config, secret_key="k" * 40))  # type: ignore[arg-type]  # set: accepted
 
 
