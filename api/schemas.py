@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from alliance.scenario import Ident, NonNegFloat, NonNegInt, PerDayFloat, PerDayInt, Policy, Scenario
+from alliance.scenario import Ident, NonNegFloat, NonNegInt, PerDayFloat, PerDayInt, Scenario
 
 Code = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
 Username = Annotated[str, Field(min_length=2, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.@-]*$")]
@@ -142,13 +142,46 @@ class EnterpriseBrief(_Out):
 # ----- rounds and reports ---------------------------------------------------------------------------------
 
 
+# ----- policy: the alliance's default and a round's own values (lifecycle) ---------------------------------
+
+
+class PolicyIn(_In):
+    """MODEL.md policy values, each optional: a value left out (or null) is inherited (round: from the alliance's
+    default, then the model's; alliance: the model's). Same fields and bounds as ``alliance.scenario.Policy``
+    (``tests/api/test_policy.py`` holds the two together)."""
+
+    lend_radius_km: NonNegFloat | None = None
+    subcontract_radius_km: NonNegFloat | None = None
+    commute_cost_per_km: NonNegFloat | None = None
+    transport_cost_per_unit_km: NonNegFloat | None = None
+    link_cost: NonNegFloat | None = None
+    transport_days: NonNegInt | None = None
+    max_subcontractors_per_order: NonNegInt | None = None
+    workday_minutes: Annotated[float, Field(gt=0, le=1440, allow_inf_nan=False)] | None = None
+
+
+PolicySource = Literal["round", "alliance", "model"]
+
+
+class AlliancePolicyOut(BaseModel):
+    alliance_id: int
+    set: dict[str, Any] = Field(description="the values the alliance set; the others are the model's defaults")
+    policy: dict[str, Any] = Field(description="the resulting policy a new round starts from")
+    sources: dict[str, Literal["alliance", "model"]]
+    model_defaults: dict[str, Any]
+
+
 class RoundCreate(_In):
     name: Name
     start_date: dt.date = Field(description="date of day 0")
     horizon_days: Annotated[int, Field(ge=1, le=366)]
     skills: Annotated[list[Ident], Field(min_length=1)]
     machines: list[Ident] = Field(default_factory=list)
-    policy: Policy = Field(default_factory=Policy)
+    policy: PolicyIn = Field(default_factory=PolicyIn, description="values for this round; the others come from "
+                             "the alliance's default policy, then the model's defaults")
+    report_deadline: dt.datetime | None = Field(
+        default=None, description="reports lock after this instant (with a time zone) until the coordinator "
+        "reopens them")
 
 
 class RoundOut(_Out):
@@ -160,6 +193,12 @@ class RoundOut(_Out):
     skills: list[str]
     machines: list[str]
     policy: dict[str, Any]
+    policy_sources: dict[str, PolicySource] | None = Field(
+        default=None, description="where each policy value came from (None: a round from before this was kept)")
+    report_deadline: dt.datetime | None = None
+    reports_locked: bool = Field(default=False, description="the deadline has passed: reports are locked")
+    plan_state: str | None = Field(
+        default=None, description="settled: the latest approved proposal has every item confirmed")
     status: str
     created_at: dt.datetime
     closed_at: dt.datetime | None

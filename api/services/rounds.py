@@ -10,7 +10,7 @@ from api import queries
 from api.errors import Conflict, InvalidInput, make_field_error
 from api.models import Alliance, CapacityReport, Enterprise, PlanningRound, RoundStatus, User, utcnow
 from api.schemas import ReportIn, RoundCreate
-from api.services import audit, report_files
+from api.services import audit, policies, report_files
 from api.services.scenarios import validate_report
 
 
@@ -26,6 +26,7 @@ def create_round(session: Session, actor: User | None, alliance: Alliance, data:
                                            "duplicate", dup))
     if errors:
         raise InvalidInput("计划轮次设置无效 / invalid round settings", errors)
+    policy, sources = policies.resolve_round_policy(alliance, data.policy)
     rnd = PlanningRound(
         alliance_id=alliance.id,
         name=data.name,
@@ -33,7 +34,9 @@ def create_round(session: Session, actor: User | None, alliance: Alliance, data:
         horizon_days=data.horizon_days,
         skills=list(data.skills),
         machines=list(data.machines),
-        policy=data.policy.model_dump(mode="json"),
+        policy=policy,
+        policy_sources=sources,
+        report_deadline=data.report_deadline,
         created_by=actor.id if actor else None,
     )
     session.add(rnd)

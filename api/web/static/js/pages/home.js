@@ -120,7 +120,8 @@ async function coordinatorHome(account, root) {
       el("h3", {}, t("home.todo")), todo(todos),
       el("h3", {}, t("home.rounds")),
       account.role === "coordinator"
-        ? el("p", {}, el("a", { class: "button", href: "/rounds/new", id: "new-round" }, t("home.new_round")))
+        ? el("p", {}, el("a", { class: "button", href: "/rounds/new", id: "new-round" }, t("home.new_round")), " ",
+          el("a", { class: "button", href: "/alliance/policy", id: "alliance-policy" }, t("lifecycle.policy_title")))
         : null,
       rounds.length
         ? el("div", { class: "table-scroll" }, table(
