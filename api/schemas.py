@@ -333,6 +333,8 @@ class ProposalOut(BaseModel):
     created_at: dt.datetime
     submitted_at: dt.datetime | None
     reviews: list[ReviewOut]
+    final_status: str | None = Field(default=None, description="approved proposals: answering | settled (every "
+                                     "item confirmed) | needs_replan (all answered, some declined)")
 
 
 class ProposalBrief(BaseModel):
@@ -344,6 +346,7 @@ class ProposalBrief(BaseModel):
     status: str
     my_items: int
     my_pending: int
+    final_status: str | None = None
 
 
 class Party(BaseModel):
@@ -379,6 +382,9 @@ class ItemOut(BaseModel):
     responses: list[ResponseOut]
     my_role: str | None = Field(default=None, description="for a firm: sends | produces | lends | borrows")
     counterparty: Party | None = None
+    proposal_version: int | None = None
+    proposal_final_status: str | None = Field(default=None, description="the proposal's final status (see "
+                                              "ProposalOut.final_status)")
 
 
 class AllianceBrief(_Out):

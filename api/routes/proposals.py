@@ -24,7 +24,7 @@ from api.schemas import (
     ReviewIn,
     ReviewOut,
 )
-from api.services import proposals
+from api.services import lifecycle, proposals
 
 router = APIRouter(responses=PROBLEM_RESPONSES)
 
@@ -42,7 +42,8 @@ def item_out(item: ProposalItem, user: User) -> ItemOut:
         start_date=item.proposal.round.start_date, kind=item.kind, key=item.key, order_id=item.order_id,
         skill=item.skill, first_party=_party(item.first_party), second_party=_party(item.second_party),
         rows=item.rows, terms=item.terms, status=item.status, reason=item.reason, decided_at=item.decided_at,
-        carried_from_id=item.carried_from_id,
+        carried_from_id=item.carried_from_id, proposal_version=item.proposal.version,
+        proposal_final_status=lifecycle.final_status(item.proposal),
         responses=[ResponseOut(enterprise_id=r.enterprise_id, answer=r.answer, reason=r.reason,
                                decided_at=r.decided_at) for r in item.responses],
     )
@@ -63,6 +64,7 @@ def proposal_out(session: Session, proposal: Proposal) -> ProposalOut:
         summary=proposal.summary, item_counts=counts, created_at=proposal.created_at,
         submitted_at=proposal.submitted_at,
         reviews=[ReviewOut.model_validate(r) for r in queries.reviews_of(session, proposal.id)],
+        final_status=lifecycle.final_status(proposal),
     )
 
 
@@ -70,7 +72,8 @@ def proposal_brief(proposal: Proposal, user: User) -> ProposalBrief:
     mine = queries.items_visible(user, proposal.items)
     return ProposalBrief(id=proposal.id, round_id=proposal.round_id, version=proposal.version,
                          status=proposal.status, my_items=len(mine),
-                         my_pending=sum(1 for i in mine if i.status == ItemStatus.PENDING))
+                         my_pending=sum(1 for i in mine if i.status == ItemStatus.PENDING),
+                         final_status=lifecycle.final_status(proposal))
 
 
 @router.post("/jobs/{job_id}/proposals", response_model=ProposalOut, status_code=status.HTTP_201_CREATED,

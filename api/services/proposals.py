@@ -37,7 +37,7 @@ from api.models import (
     utcnow,
 )
 from api.schemas import SolveSettings
-from api.services import audit, planning
+from api.services import audit, lifecycle, planning
 from api.services.jobs import JobRunner
 from api.services.reporting import report_of
 from api.settings import Settings
@@ -234,6 +234,7 @@ def respond(session: Session, user: User, item: ProposalItem, answer: str, reaso
         raise Conflict(f"条目 {item.id} 已{'确认' if item.status == ItemStatus.CONFIRMED else '被拒绝'}，不能再改 / "
                        f"item {item.id} is already {item.status}")
     assert user.enterprise_id is not None
+    final_before = lifecycle.final_status(item.proposal)
     before = {"status": item.status, "responses": [(r.enterprise_id, r.answer) for r in item.responses]}
     now = utcnow()
     existing = queries.response_of(session, item.id, user.enterprise_id)
@@ -254,6 +255,12 @@ def respond(session: Session, user: User, item: ProposalItem, answer: str, reaso
                  after={"status": item.status, "answer": answer, "reason": reason,
                         "enterprise_id": user.enterprise_id},
                  alliance_id=item.proposal.round.alliance_id)
+    final_after = lifecycle.final_status(item.proposal)
+    if final_after != final_before and final_after in (lifecycle.SETTLED, lifecycle.NEEDS_REPLAN):
+        # The coordinator reads in the log when the last answer settled the proposal (or called for a re-plan).
+        audit.record(session, user, f"proposal.{final_after}", "proposal", item.proposal_id,
+                     before={"final_status": final_before}, after={"final_status": final_after},
+                     alliance_id=item.proposal.round.alliance_id)
     return item
 
 

@@ -45,6 +45,11 @@ def create_round(session: Session, actor: User | None, alliance: Alliance, data:
     return rnd
 
 
+def reports_locked(rnd: PlanningRound) -> bool:
+    """Past the round's reporting deadline: reports are locked until the coordinator moves or clears it."""
+    return rnd.report_deadline is not None and utcnow() >= rnd.report_deadline
+
+
 def close_round(session: Session, actor: User, rnd: PlanningRound) -> PlanningRound:
     if rnd.status == RoundStatus.CLOSED:
         raise Conflict(f"计划轮次 {rnd.id} 已关闭 / round {rnd.id} is already closed")

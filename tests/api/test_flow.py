@@ -107,7 +107,7 @@ def test_each_firm_sees_only_its_own_items(world: World, state: dict) -> None:
                     if world.firms[code] in (i["first_party"]["id"], i["second_party"]["id"])]
         assert sorted(i["key"] for i in mine) == sorted(expected)
         brief = ok(clerk.get(f"/api/v1/proposals/{pid}"))
-        assert set(brief) == {"id", "round_id", "version", "status", "my_items", "my_pending"}
+        assert set(brief) == {"id", "round_id", "version", "status", "my_items", "my_pending", "final_status"}
     my_items = ok(world.api.as_("clerk-a").get("/api/v1/me/items"))
     assert {(i["round_id"], i["start_date"]) for i in my_items} == {(world.round, ROUND_BODY["start_date"])}
     roles = {i["my_role"] for i in my_items}
@@ -182,7 +182,7 @@ def test_audit_records_the_flow(world: World, state: dict) -> None:
     entries = ok(admin.get("/api/v1/audit", params={"entity": "proposal", "entity_id": str(state["proposal"])}))
     actions = [e["action"] for e in reversed(entries)]
     assert actions == ["proposal.create", "proposal.submit", "proposal.rejected", "proposal.submit",
-                       "proposal.approved"]
+                       "proposal.approved", "proposal.needs_replan"]
     rejected = entries[-3]
     assert rejected["actor_id"] == world.users["guide"]
     assert rejected["before"]["status"] == "submitted" and rejected["after"]["status"] == "rejected"

@@ -53,6 +53,13 @@ async function enterpriseHome(account, root) {
       el("a", { href: "/items#confirmed" }, t("home.items_agreements"))));
   }
   if (groups.declined.length) itemTodos.push(el("li", {}, t("home.items_declined", { n: groups.declined.length })));
+  // One line per proposal whose items are all answered: settled, or waiting for the coordinator's re-plan.
+  const finals = new Map();
+  for (const item of items) if (["settled", "needs_replan"].includes(item.proposal_final_status)) finals.set(item.proposal_id, item);
+  for (const item of finals.values()) {
+    itemTodos.push(el("li", { class: item.proposal_final_status === "settled" ? "done" : "" }, badge("final", item.proposal_final_status), " ",
+      t(`lifecycle.home_firm_${item.proposal_final_status}`, { version: item.proposal_version })));
+  }
   clear(root,
     card(t("home.reports"), reportTodos.length ? todo(reportTodos) : el("p", { class: "muted" }, t("home.no_open_round"))),
     card(t("home.items"), todo(itemTodos)));
@@ -91,7 +98,9 @@ function coordinatorTodos(summary) {
     if (proposal.status === "draft") todos.push(el("li", { class: "due" }, t("home.proposal_draft", { version: proposal.version }), " ", link));
     if (proposal.status === "rejected") todos.push(el("li", { class: "due" }, t("home.proposal_rejected", { version: proposal.version }), " ", link));
     if (proposal.status === "submitted") todos.push(el("li", {}, t("home.proposal_submitted", { version: proposal.version }), " ", link));
-    if (proposal.status === "approved" && proposal.item_counts.declined) {
+    if (proposal.final_status === "settled" && proposal === proposals.find((p) => p.status === "approved")) {
+      todos.push(el("li", { class: "done" }, badge("final", "settled"), " ", t("lifecycle.home_settled", { version: proposal.version }), " ", link));
+    } else if (proposal.status === "approved" && proposal.item_counts.declined) {
       todos.push(el("li", { class: "due" }, t("home.proposal_declined", { version: proposal.version, n: proposal.item_counts.declined }), " ", link));
     }
   }
@@ -111,7 +120,9 @@ async function coordinatorHome(account, root) {
       el("td", {}, roundSpan(s.round)),
       el("td", {}, badge("round", s.round.status)),
       el("td", { class: "num" }, `${s.reports.filter((r) => r.latest_version).length} / ${s.reports.length}`),
-      el("td", {}, s.proposals.length ? badge("proposal", s.proposals[0].status) : "—")));
+      el("td", {}, s.proposals.length
+        ? [badge("proposal", s.proposals[0].status), s.proposals[0].final_status ? [" ", badge("final", s.proposals[0].final_status)] : null]
+        : "—")));
     const todos = summaries.flatMap((s) => coordinatorTodos(s).map((item) => {
       item.prepend(el("strong", {}, `${pick(s.round.name)}: `));
       return item;

@@ -142,7 +142,8 @@ run(async () => {
     api(`/jobs/${proposal.job_id}/plan`), api(`/jobs/${proposal.job_id}/snapshot`),
   ]);
   const heading = t("proposal.heading", { version: proposal.version });
-  $("#proposal-title").replaceChildren(heading, " ", badge("proposal", proposal.status));
+  $("#proposal-title").replaceChildren(heading, " ", badge("proposal", proposal.status),
+    proposal.final_status ? [" ", badge("final", proposal.final_status)] : "");
   document.title = `${heading} · ${t("app.name")}`;
   $("#proposal-context").replaceChildren(el("a", { href: `/rounds/${round.id}` }, pick(round.name)),
     ` · ${t("proposal.from_job")} `, el("a", { href: `/jobs/${job.id}/plan` }, `#${job.id}`),
@@ -152,7 +153,9 @@ run(async () => {
   const actions = $("#proposal-actions");
   const parts = [];
   if (account.role === "coordinator" && ["draft", "rejected"].includes(proposal.status)) parts.push(submitButton(proposal));
-  if (account.role === "coordinator" && proposal.status === "approved") parts.push(replanForm(proposal));
+  if (proposal.final_status === "settled") parts.push(el("p", { class: "notice ok", id: "settled-note" }, t("lifecycle.proposal_settled")));
+  if (proposal.final_status === "needs_replan") parts.push(el("p", { class: "notice", id: "needs-replan-note" }, t("lifecycle.proposal_needs_replan")));
+  if (account.role === "coordinator" && proposal.status === "approved" && proposal.final_status !== "settled") parts.push(replanForm(proposal));
   if (account.role === "guide" && proposal.status === "submitted") parts.push(reviewForm(proposal));
   if (proposal.status === "submitted" && account.role !== "guide") parts.push(el("p", { class: "notice" }, t("proposal.waiting_review")));
   clear(actions, parts);

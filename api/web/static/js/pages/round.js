@@ -10,6 +10,7 @@ function number(text) {
 
 function showMeta(round) {
   $("#round-meta").replaceChildren(badge("round", round.status), " ",
+    round.plan_state === "settled" ? [badge("round_plan", "settled"), " "] : "",
     t("round.span", { start: dayDate(round.start_date, 0), end: dayDate(round.start_date, round.horizon_days - 1), days: round.horizon_days }),
     ` · ${t("round.skills")}${t("common.colon")}${round.skills.map((s) => term("skill", s)).join("、")}`,
     round.machines.length ? ` · ${t("round.machines")}${t("common.colon")}${round.machines.map((m) => term("machine", m)).join("、")}` : "");
@@ -125,7 +126,7 @@ run(async () => {
   clear($("#proposals"), proposals.length
     ? table([t("proposal.version"), t("proposal.status"), t("proposal.created_at"), t("proposal.item_counts"), ""], proposals.map((p) => el("tr", {},
       el("th", { scope: "row" }, `v${p.version}`),
-      el("td", {}, badge("proposal", p.status)),
+      el("td", {}, badge("proposal", p.status), p.final_status ? [" ", badge("final", p.final_status)] : null),
       el("td", {}, fmtDateTime(p.created_at)),
       el("td", {}, t("proposal.counts", { pending: p.item_counts.pending || 0, confirmed: p.item_counts.confirmed || 0, declined: p.item_counts.declined || 0 })),
       el("td", {}, el("a", { href: `/proposals/${p.id}` }, t("proposal.open"))))))
