@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from alliance.scenario import Ident, NonNegFloat, NonNegInt, PerDayFloat, PerDayInt, Scenario
 
@@ -179,7 +179,7 @@ class RoundCreate(_In):
     machines: list[Ident] = Field(default_factory=list)
     policy: PolicyIn = Field(default_factory=PolicyIn, description="values for this round; the others come from "
                              "the alliance's default policy, then the model's defaults")
-    report_deadline: dt.datetime | None = Field(
+    report_deadline: AwareDatetime | None = Field(
         default=None, description="reports lock after this instant (with a time zone) until the coordinator "
         "reopens them")
 
@@ -335,6 +335,11 @@ class ProposalOut(BaseModel):
     reviews: list[ReviewOut]
     final_status: str | None = Field(default=None, description="approved proposals: answering | settled (every "
                                      "item confirmed) | needs_replan (all answered, some declined)")
+    report_versions: dict[str, int] | None = Field(
+        default=None, description="{enterprise id: report version} the plan was built from")
+    outdated_firms: list[EnterpriseBrief] = Field(
+        default_factory=list, description="firms that changed their report after the plan was built")
+    outdated_items: list[int] = Field(default_factory=list, description="ids of the items those firms are party to")
 
 
 class ProposalBrief(BaseModel):
@@ -347,6 +352,7 @@ class ProposalBrief(BaseModel):
     my_items: int
     my_pending: int
     final_status: str | None = None
+    outdated: bool = False
 
 
 class Party(BaseModel):
@@ -385,6 +391,7 @@ class ItemOut(BaseModel):
     proposal_version: int | None = None
     proposal_final_status: str | None = Field(default=None, description="the proposal's final status (see "
                                               "ProposalOut.final_status)")
+    outdated: bool = Field(default=False, description="a party changed its report after the plan was built")
 
 
 class AllianceBrief(_Out):
@@ -429,6 +436,8 @@ class ReviewQueueEntry(BaseModel):
     earlier_decisions: int = Field(description="decisions already taken on this proposal (a resubmission after a "
                                                "rejection has at least one)")
     figures: QueueFigures
+    outdated_firms: list[str] = Field(default_factory=list, description="codes of firms whose report changed after "
+                                      "the plan was built")
 
 
 class ReviewHistoryEntry(BaseModel):
@@ -445,6 +454,10 @@ class ReviewHistoryEntry(BaseModel):
     proposal_status: str = Field(description="the proposal's current status")
     alliance: AllianceBrief
     round: RoundBrief
+
+
+class DeadlineIn(_In):
+    report_deadline: AwareDatetime | None = Field(description="with a time zone; null: no deadline (reopens reports)")
 
 
 class RespondIn(_In):

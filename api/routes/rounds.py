@@ -15,6 +15,7 @@ from api.errors import PROBLEM_RESPONSES, PayloadTooLarge, not_found
 from api.models import CapacityReport, PlanningRound, Role, User
 from api.routes.documents import CSV, XLSX, attachment
 from api.schemas import (
+    DeadlineIn,
     EnterpriseBrief,
     ImportResult,
     ReportIn,
@@ -67,6 +68,14 @@ def get_round(round_id: Id, user: CurrentUser, session: SessionDep) -> RoundOut:
 def close_round(round_id: Id, actor: CoordinatorUser, session: SessionDep) -> RoundOut:
     rnd = queries.get_round_for(session, actor, round_id)
     return round_out(session, rounds.close_round(session, actor, rnd))
+
+
+@router.put("/rounds/{round_id}/report-deadline", response_model=RoundOut,
+            summary="设定、推迟或取消填报截止时间（推迟或取消即重新开放）/ set, move or clear the reporting deadline "
+            "(moving it later or clearing it reopens reports)")
+def set_deadline(round_id: Id, data: DeadlineIn, actor: CoordinatorUser, session: SessionDep) -> RoundOut:
+    rnd = queries.get_round_for(session, actor, round_id)
+    return round_out(session, rounds.set_deadline(session, actor, rnd, data.report_deadline))
 
 
 @router.get("/rounds/{round_id}/reports", response_model=list[ReportStatus],

@@ -11,11 +11,28 @@ its latest approved proposal is.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from api import queries
-from api.models import ItemStatus, PlanningRound, Proposal, ProposalItem, ProposalStatus
+from api.errors import Conflict
+from api.models import (
+    Enterprise,
+    ItemKind,
+    ItemStatus,
+    JobStatus,
+    PlanningJob,
+    PlanningRound,
+    Proposal,
+    ProposalItem,
+    ProposalStatus,
+    User,
+)
+from api.schemas import SolveSettings
+from api.services import planning
+from api.services.jobs import JobRunner
+from api.settings import Settings
 
 ANSWERING, SETTLED, NEEDS_REPLAN = "answering", "settled", "needs_replan"
 
@@ -37,3 +54,49 @@ def round_plan_state(session: Session, rnd: PlanningRound) -> str | None:
     """The final status of the round's latest approved proposal (None before any approval)."""
     approved = queries.list_proposals(session, rnd.id, only_approved=True)
     return final_status(approved[0]) if approved else None
+
+
+# ----- plans that know their inputs ------------------------------------------------------------------------
+
+
+def stale_firms(session: Session, proposal: Proposal) -> list[Enterprise]:
+    """Firms whose report changed (a newer version, or a first report) after the proposal's plan was built.
+
+    Empty when the job did not record its inputs (jobs from before this was kept)."""
+    recorded = proposal.job.report_versions
+    if recorded is None:
+        return []
+    latest = queries.latest_versions(session, proposal.round_id)
+    ids = {eid for eid, version in latest.items() if version > int(recorded.get(str(eid), 0))}
+    return [e for e in queries.list_enterprises(session, proposal.round.alliance_id) if e.id in ids]
+
+
+def touches(item: ProposalItem, firm_ids: set[int]) -> bool:
+    return item.first_party_id in firm_ids or item.second_party_id in firm_ids
+
+
+def refresh(session: Session, actor: User, proposal: Proposal, requested: SolveSettings, settings: Settings,
+            runner: JobRunner) -> PlanningJob:
+    """The one-click re-plan of an outdated proposal: a new job on the latest reports.
+
+    An approved proposal keeps what was agreed where the inputs did not move: confirmed items whose two firms
+    kept their reports are pinned, declined pairs stay excluded; items of a firm that changed its report are
+    planned afresh (its orders or capacity may be gone)."""
+    stale = {e.id for e in stale_firms(session, proposal)}
+    if not stale:
+        raise Conflict(f"方案 {proposal.id} 所依据的填报没有变化，无需按新填报重新计划 / proposal {proposal.id} was "
+                       "built on the latest reports; nothing to refresh")
+    if any(j.status in (JobStatus.QUEUED, JobStatus.RUNNING) for j in queries.list_jobs(session, proposal.round_id)):
+        raise Conflict("本轮已有计划任务在计算，请等它完成 / a planning job of this round is still running")
+    production: list[dict[str, Any]] = []
+    loans: list[dict[str, Any]] = []
+    forbidden = {tuple(sorted(p)) for p in (proposal.job.replan or {}).get("forbidden_pairs", [])}
+    if proposal.status == ProposalStatus.APPROVED:
+        for item in proposal.items:
+            if item.status == ItemStatus.CONFIRMED and not touches(item, stale):
+                (production if item.kind == ItemKind.SUBCONTRACT else loans).extend(item.rows)
+            elif item.status == ItemStatus.DECLINED:
+                forbidden.add(tuple(sorted((item.first_party.code, item.second_party.code))))
+    constraints = {"from_proposal": proposal.id, "production": production, "loans": loans,
+                   "forbidden_pairs": [list(p) for p in sorted(forbidden)], "refresh": True}
+    return planning.create_job(session, actor, proposal.round, requested, settings, runner, replan=constraints)

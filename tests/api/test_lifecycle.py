@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.api.conftest import Backend, World, build_world, ok, start, wait_job
+from tests.api.conftest import Backend, World, build_world, ok, report_body, start, wait_job
 
 
 @pytest.fixture(scope="module")
@@ -85,3 +85,69 @@ def test_every_item_confirmed_settles_the_proposal_and_the_round(world: World) -
     log = ok(world.api.as_("root").get("/api/v1/audit", params={"entity": "proposal",
                                                                "entity_id": str(proposal["id"])}))
     assert "proposal.settled" in {e["action"] for e in log}
+
+
+def test_a_report_after_the_proposal_marks_it_outdated(world: World) -> None:
+    coord, guide = world.api.as_("coord"), world.api.as_("guide")
+    proposal = approved_proposal(world)
+    assert proposal["outdated_firms"] == [] and proposal["report_versions"]
+    assert set(proposal["report_versions"]) == {str(i) for i in world.firms.values()}
+    loan = proposal["items"]["loan:forming:B:A"]
+    # B corrects its report: one worker fewer to lend on day 0.
+    body = report_body("B")
+    body["idle_workers"] = {"forming": [0, 1, 1]}
+    body["lendable_workers"] = {"forming": [0, 1, 1]}
+    clerk_b = world.api.as_("clerk-b")
+    ok(clerk_b.put(f"/api/v1/rounds/{world.round}/reports/{world.firms['B']}", json=body), 201)
+    after = ok(coord.get(f"/api/v1/proposals/{proposal['id']}"))
+    assert [f["code"] for f in after["outdated_firms"]] == ["B"]
+    assert after["outdated_items"] == [loan["id"]]
+    items = {i["key"]: i for i in ok(coord.get(f"/api/v1/proposals/{proposal['id']}/items"))}
+    assert items["loan:forming:B:A"]["outdated"] is True
+    assert not any(i["outdated"] for k, i in items.items() if k != "loan:forming:B:A")
+    # The firms read it on their items, the lender and the borrower alike.
+    for clerk in ("clerk-a", "clerk-b"):
+        mine = ok(world.api.as_(clerk).get("/api/v1/me/items"))
+        assert next(i for i in mine if i["id"] == loan["id"])["outdated"] is True
+    assert ok(clerk_b.get(f"/api/v1/proposals/{proposal['id']}"))["outdated"] is True
+
+    # One click: a new job on the latest reports, keeping nothing of B, from this proposal.
+    job = ok(coord.post(f"/api/v1/proposals/{proposal['id']}/refresh", json={"time_limit_s": 5}), 202)
+    assert job["replan"]["from_proposal"] == proposal["id"] and job["replan"]["loans"] == []
+    assert wait_job(coord, job["id"])["status"] == "succeeded"
+    fresh = ok(coord.post(f"/api/v1/jobs/{job['id']}/proposals"), 201)
+    assert fresh["previous_id"] == proposal["id"] and fresh["outdated_firms"] == []
+    plan = ok(coord.get(f"/api/v1/jobs/{job['id']}/plan"))
+    assert all(ln["day"] != 0 for ln in plan["loans"] if ln["from"] == "B")
+    # Nothing changed since: nothing to refresh.
+    assert coord.post(f"/api/v1/proposals/{fresh['id']}/refresh", json={}).status_code == 409
+    # The guide's queue names the firm when an outdated proposal waits for a decision.
+    ok(coord.post(f"/api/v1/proposals/{fresh['id']}/submit"))
+    ok(world.api.as_("clerk-c").put(f"/api/v1/rounds/{world.round}/reports/{world.firms['C']}",
+                                    json=report_body("C")), 201)
+    entry = next(e for e in ok(guide.get("/api/v1/reviews/queue")) if e["proposal_id"] == fresh["id"])
+    assert entry["outdated_firms"] == ["C"]
+    ok(guide.post(f"/api/v1/proposals/{fresh['id']}/review", json={"decision": "reject", "comment": "填报已变"}))
+
+
+def test_reports_lock_after_the_deadline_until_the_coordinator_reopens(world: World) -> None:
+    coord, clerk = world.api.as_("coord"), world.api.as_("clerk-d")
+    url = f"/api/v1/rounds/{world.round}/report-deadline"
+    naive = coord.put(url, json={"report_deadline": "2026-01-01T10:00:00"})
+    assert naive.status_code == 422 and "report_deadline" in naive.text
+    rnd = ok(coord.put(url, json={"report_deadline": "2026-01-01T18:00:00+08:00"}))
+    assert rnd["reports_locked"] is True
+    report = f"/api/v1/rounds/{world.round}/reports/{world.firms['D']}"
+    locked = clerk.put(report, json=report_body("D"))
+    assert locked.status_code == 409
+    detail = locked.json()["detail"]
+    assert "2026-01-01 18:00（北京时间）" in detail and "2026-01-01 10:00 UTC" in detail
+    # The coordinator is held by the deadline too; only reopening lifts it.
+    assert coord.put(report, json=report_body("D")).status_code == 409
+    assert clerk.put(url, json={"report_deadline": None}).status_code == 403
+    reopened = ok(coord.put(url, json={"report_deadline": None}))
+    assert reopened["reports_locked"] is False and reopened["report_deadline"] is None
+    ok(clerk.put(report, json=report_body("D")), 201)
+    later = ok(coord.put(url, json={"report_deadline": "2099-01-01T00:00:00+08:00"}))
+    assert later["reports_locked"] is False
+    ok(clerk.put(report, json=report_body("D")), 201)

@@ -160,6 +160,7 @@ function queueCard(entry) {
       [t("figures.loans"), String(f.loans)],
     ], { class: "figures compact" }),
     changes ? el("p", { class: "hint" }, t("home.changes", changes)) : null,
+    entry.outdated_firms.length ? el("p", { class: "notice error outdated-note" }, t("lifecycle.queue_outdated", { firms: entry.outdated_firms.join("、") })) : null,
     // Every card has a "review" link: the heading tells a screen reader which proposal this one opens.
     el("a", { class: "button primary", href: `/proposals/${entry.proposal_id}`, "aria-describedby": `queue-${entry.proposal_id}` }, t("home.review")));
 }

@@ -42,7 +42,9 @@ function itemCard(item, reload, withForm, enterpriseId) {
   const start = item.start_date;
   const mine = item.responses.find((r) => r.enterprise_id === enterpriseId);
   return el("article", { class: `card item item-${item.status}`, "data-item": item.id, "data-key": item.key },
-    el("h3", {}, itemTitle(item), " ", badge("item", item.status)),
+    el("h3", {}, itemTitle(item), " ", badge("item", item.status),
+      item.proposal_final_status && item.proposal_final_status !== "answering" ? [" ", badge("final", item.proposal_final_status)] : null),
+    item.outdated ? el("p", { class: "notice error outdated-note" }, t("lifecycle.item_outdated_firm")) : null,
     el("p", {}, t(`items.role_${item.my_role}`, { party: item.counterparty ? `${item.counterparty.code} ${item.counterparty.name}` : "" })),
     el("p", {}, el("strong", {}, itemVolume(item)), ` · ${itemDays(item, start)}`),
     itemTerms(item, start),

@@ -36,12 +36,12 @@ function itemsTable(items, changes, startDate) {
   };
   const rows = items.map((item) => {
     const state = stateOf(item.key);
-    return el("tr", { class: state ? `changed-row change-${state}` : "", "data-key": item.key, "data-item": item.id },
+    return el("tr", { class: state ? `changed-row change-${state}` : "", "data-key": item.key, "data-item": item.id, "data-outdated": item.outdated ? "1" : null },
       el("td", {}, el("span", { class: `kind kind-${item.kind}` }, t(`kind.${item.kind}`)), state ? el("span", { class: "change-tag" }, t(`changes.${state}`)) : null),
       el("th", { scope: "row" }, itemTitle(item), el("br"), el("small", { class: "muted" }, `${item.first_party.name} → ${item.second_party.name}`)),
       el("td", {}, itemVolume(item)),
       el("td", {}, itemDays(item, startDate)),
-      el("td", {}, badge("item", item.status), item.carried_from_id ? el("small", { class: "muted" }, ` ${t("item.carried")}`) : null,
+      el("td", {}, badge("item", item.status), item.outdated ? [" ", el("span", { class: "badge outdated" }, t("lifecycle.item_outdated"))] : null, item.carried_from_id ? el("small", { class: "muted" }, ` ${t("item.carried")}`) : null,
         item.reason && item.status === "declined" ? el("div", { class: "reason" }, `${t("item.reason")}${t("common.colon")}${item.reason}`) : null),
       el("td", {}, itemAnswers(item)));
   });
@@ -114,6 +114,28 @@ function replanForm(proposal) {
   return form;
 }
 
+/** Built on reports that changed since: say which firms, and offer the coordinator a re-plan on the latest ones. */
+function outdatedBanner(proposal, account) {
+  const firms = proposal.outdated_firms.map((f) => `${f.code} ${f.name}`).join("、");
+  const box = el("div", { class: "notice error", id: "outdated-warning", role: "status" },
+    el("p", {}, el("strong", {}, t("lifecycle.outdated_title")), " ",
+      t("lifecycle.outdated_text", { firms, n: proposal.outdated_items.length })));
+  if (account.role === "coordinator") {
+    const error = el("div", { class: "form-error", role: "alert" });
+    const button = el("button", { type: "button", class: "primary", id: "refresh-plan" }, t("lifecycle.refresh"));
+    button.addEventListener("click", () => busy(button, async () => {
+      try {
+        const job = await api(`/proposals/${proposal.id}/refresh`, { method: "POST", json: {} });
+        location.assign(`/jobs/${job.id}`);
+      } catch (err) {
+        error.textContent = problemText(err);
+      }
+    }));
+    box.append(el("p", { class: "hint" }, t("lifecycle.refresh_hint")), error, button);
+  }
+  return box;
+}
+
 function submitButton(proposal) {
   const button = el("button", { type: "button", class: "primary", id: "submit-review" }, t("proposal.submit"));
   button.addEventListener("click", () => busy(button, async () => {
@@ -152,6 +174,7 @@ run(async () => {
 
   const actions = $("#proposal-actions");
   const parts = [];
+  if (proposal.outdated_firms.length) parts.push(outdatedBanner(proposal, account));
   if (account.role === "coordinator" && ["draft", "rejected"].includes(proposal.status)) parts.push(submitButton(proposal));
   if (proposal.final_status === "settled") parts.push(el("p", { class: "notice ok", id: "settled-note" }, t("lifecycle.proposal_settled")));
   if (proposal.final_status === "needs_replan") parts.push(el("p", { class: "notice", id: "needs-replan-note" }, t("lifecycle.proposal_needs_replan")));
