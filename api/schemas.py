@@ -340,6 +340,11 @@ class ProposalOut(BaseModel):
     outdated_firms: list[EnterpriseBrief] = Field(
         default_factory=list, description="firms that changed their report after the plan was built")
     outdated_items: list[int] = Field(default_factory=list, description="ids of the items those firms are party to")
+    next_version: str | None = Field(default=None, description="replanning | preparing | superseded: what the "
+                                     "coordinator did with this version")
+    since_rejected: dict[str, Any] | None = Field(
+        default=None, description="after a rejection: the rejected version, the guide's comment, and the item keys "
+        "added / removed / changed / kept since it")
 
 
 class ProposalBrief(BaseModel):
@@ -353,6 +358,7 @@ class ProposalBrief(BaseModel):
     my_pending: int
     final_status: str | None = None
     outdated: bool = False
+    next_version: str | None = None
 
 
 class Party(BaseModel):
@@ -392,6 +398,8 @@ class ItemOut(BaseModel):
     proposal_final_status: str | None = Field(default=None, description="the proposal's final status (see "
                                               "ProposalOut.final_status)")
     outdated: bool = Field(default=False, description="a party changed its report after the plan was built")
+    next_version: str | None = Field(default=None, description="replanning | preparing | superseded: a new "
+                                     "version of the proposal is coming (or came)")
 
 
 class AllianceBrief(_Out):
@@ -438,6 +446,8 @@ class ReviewQueueEntry(BaseModel):
     figures: QueueFigures
     outdated_firms: list[str] = Field(default_factory=list, description="codes of firms whose report changed after "
                                       "the plan was built")
+    since_rejected: dict[str, Any] | None = Field(default=None, description="a resubmission: what changed since the "
+                                                  "rejected version (see ProposalOut.since_rejected)")
 
 
 class ReviewHistoryEntry(BaseModel):

@@ -37,7 +37,7 @@ def _party(ent: object) -> Party:
     return Party.model_validate(ent, from_attributes=True)
 
 
-def item_out(item: ProposalItem, user: User, stale: set[int] | None = None) -> ItemOut:
+def item_out(item: ProposalItem, user: User, stale: set[int] | None = None, coming: str | None = None) -> ItemOut:
     out = ItemOut(
         id=item.id, proposal_id=item.proposal_id, round_id=item.proposal.round_id,
         start_date=item.proposal.round.start_date, kind=item.kind, key=item.key, order_id=item.order_id,
@@ -45,7 +45,7 @@ def item_out(item: ProposalItem, user: User, stale: set[int] | None = None) -> I
         rows=item.rows, terms=item.terms, status=item.status, reason=item.reason, decided_at=item.decided_at,
         carried_from_id=item.carried_from_id, proposal_version=item.proposal.version,
         proposal_final_status=lifecycle.final_status(item.proposal),
-        outdated=stale is not None and lifecycle.touches(item, stale),
+        outdated=stale is not None and lifecycle.touches(item, stale), next_version=coming,
         responses=[ResponseOut(enterprise_id=r.enterprise_id, answer=r.answer, reason=r.reason,
                                decided_at=r.decided_at) for r in item.responses],
     )
@@ -75,6 +75,8 @@ def proposal_out(session: Session, proposal: Proposal) -> ProposalOut:
         final_status=lifecycle.final_status(proposal), report_versions=proposal.job.report_versions,
         outdated_firms=[EnterpriseBrief.model_validate(e) for e in stale],
         outdated_items=[i.id for i in proposal.items if lifecycle.touches(i, stale_set)],
+        next_version=lifecycle.next_version(session, proposal),
+        since_rejected=lifecycle.since_rejected(session, proposal),
     )
 
 
@@ -85,7 +87,8 @@ def proposal_brief(session: Session, proposal: Proposal, user: User) -> Proposal
                          status=proposal.status, my_items=len(mine),
                          my_pending=sum(1 for i in mine if i.status == ItemStatus.PENDING),
                          final_status=lifecycle.final_status(proposal),
-                         outdated=any(lifecycle.touches(i, stale) for i in mine))
+                         outdated=any(lifecycle.touches(i, stale) for i in mine),
+                         next_version=lifecycle.next_version(session, proposal))
 
 
 @router.post("/jobs/{job_id}/proposals", response_model=ProposalOut, status_code=status.HTTP_201_CREATED,
@@ -118,8 +121,8 @@ def get_proposal(proposal_id: Id, user: CurrentUser, session: SessionDep) -> Pro
             summary="方案条目（企业只见自己的）/ items (a firm sees only its own)")
 def list_items(proposal_id: Id, user: CurrentUser, session: SessionDep) -> list[ItemOut]:
     proposal = queries.get_proposal_for(session, user, proposal_id)
-    stale = stale_ids(session, proposal)
-    return [item_out(i, user, stale) for i in queries.items_visible(user, proposal.items)]
+    stale, coming = stale_ids(session, proposal), lifecycle.next_version(session, proposal)
+    return [item_out(i, user, stale, coming) for i in queries.items_visible(user, proposal.items)]
 
 
 @router.post("/proposals/{proposal_id}/submit", response_model=ProposalOut, tags=["proposals 方案"],
@@ -158,7 +161,7 @@ def refresh(proposal_id: Id, data: ReplanIn, actor: CoordinatorUser, session: Se
 @router.get("/items/{item_id}", response_model=ItemOut, tags=["items 条目确认"], summary="条目 / one item")
 def get_item(item_id: Id, user: CurrentUser, session: SessionDep) -> ItemOut:
     item = queries.get_item_for(session, user, item_id)
-    return item_out(item, user, stale_ids(session, item.proposal))
+    return item_out(item, user, stale_ids(session, item.proposal), lifecycle.next_version(session, item.proposal))
 
 
 @router.post("/items/{item_id}/respond", response_model=ItemOut, tags=["items 条目确认"],
@@ -166,7 +169,7 @@ def get_item(item_id: Id, user: CurrentUser, session: SessionDep) -> ItemOut:
 def respond(item_id: Id, data: RespondIn, user: EnterpriseUser, session: SessionDep) -> ItemOut:
     item = queries.get_item_for(session, user, item_id)
     item = proposals.respond(session, user, item, data.answer, data.reason)
-    return item_out(item, user, stale_ids(session, item.proposal))
+    return item_out(item, user, stale_ids(session, item.proposal), lifecycle.next_version(session, item.proposal))
 
 
 @router.get("/me/items", response_model=list[ItemOut], tags=["items 条目确认"],
@@ -179,9 +182,11 @@ def my_items(
         raise Forbidden("仅企业账号 / enterprise accounts only")
     items = queries.items_of_enterprise(session, user.enterprise_id, status_filter.value if status_filter else None)
     stale: dict[int, set[int]] = {}
+    coming: dict[int, str | None] = {}
     for i in items:
         if i.proposal_id not in stale:
             stale[i.proposal_id] = stale_ids(session, i.proposal)
-    return [item_out(i, user, stale[i.proposal_id]) for i in items]
+            coming[i.proposal_id] = lifecycle.next_version(session, i.proposal)
+    return [item_out(i, user, stale[i.proposal_id], coming[i.proposal_id]) for i in items]
 
 

@@ -58,6 +58,7 @@ def review_queue(user: ReviewReader, session: SessionDep) -> list[ReviewQueueEnt
             created_at=proposal.created_at, submitted_at=proposal.submitted_at, earlier_decisions=decided,
             figures=queue_figures(proposal),
             outdated_firms=[e.code for e in lifecycle.stale_firms(session, proposal)],
+            since_rejected=lifecycle.since_rejected(session, proposal),
         ))
     return out
 

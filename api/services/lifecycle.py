@@ -100,3 +100,93 @@ def refresh(session: Session, actor: User, proposal: Proposal, requested: SolveS
     constraints = {"from_proposal": proposal.id, "production": production, "loans": loans,
                    "forbidden_pairs": [list(p) for p in sorted(forbidden)], "refresh": True}
     return planning.create_job(session, actor, proposal.round, requested, settings, runner, replan=constraints)
+
+
+# ----- the review loop -------------------------------------------------------------------------------------
+
+REPLANNING, PREPARING, SUPERSEDED = "replanning", "preparing", "superseded"
+_ACTIVE_JOB = (JobStatus.QUEUED, JobStatus.RUNNING)
+
+
+def next_version(session: Session, proposal: Proposal) -> str | None:
+    """What the coordinator did with this proposal: a re-plan is running (``replanning``), a new version is made
+    but not yet approved (``preparing``), a new version was approved (``superseded``); None: nothing yet."""
+    later = [p for p in queries.list_proposals(session, proposal.round_id) if p.previous_id == proposal.id]
+    if any(p.status == ProposalStatus.APPROVED for p in later):
+        return SUPERSEDED
+    if later:
+        return PREPARING
+    for job in queries.list_jobs(session, proposal.round_id):
+        if (job.replan or {}).get("from_proposal") == proposal.id and job.status in _ACTIVE_JOB:
+            return REPLANNING
+    return None
+
+
+def acted_on(session: Session, proposal: Proposal) -> bool:
+    """The coordinator acted on the answers: a re-plan from this proposal is running or made a new version."""
+    if next_version(session, proposal) is not None:
+        return True
+    return any((j.replan or {}).get("from_proposal") == proposal.id and j.status == JobStatus.SUCCEEDED
+               for j in queries.list_jobs(session, proposal.round_id))
+
+
+def same_items(a: Proposal, b: Proposal) -> bool:
+    return {i.key: i.rows for i in a.items} == {i.key: i.rows for i in b.items}
+
+
+def last_rejected_before(session: Session, proposal: Proposal) -> Proposal | None:
+    for other in queries.list_proposals(session, proposal.round_id):  # newest first
+        if other.version < proposal.version and other.status == ProposalStatus.REJECTED:
+            return other
+    return None
+
+
+def since_rejected(session: Session, proposal: Proposal) -> dict[str, Any] | None:
+    """What changed since the round's latest rejected version before this one, with the guide's comment."""
+    rejected = last_rejected_before(session, proposal)
+    if rejected is None:
+        return None
+    old = {i.key: i.rows for i in rejected.items}
+    new = {i.key: i.rows for i in proposal.items}
+    reviews = queries.reviews_of(session, rejected.id)
+    comment = next((r.comment for r in reversed(reviews) if r.decision == "reject"), "")
+    return {
+        "rejected_id": rejected.id, "rejected_version": rejected.version, "comment": comment,
+        "added": sorted(new.keys() - old.keys()), "removed": sorted(old.keys() - new.keys()),
+        "changed": sorted(k for k in new.keys() & old.keys() if new[k] != old[k]),
+        "kept": sorted(k for k in new.keys() & old.keys() if new[k] == old[k]),
+    }
+
+
+def check_submittable(session: Session, proposal: Proposal) -> None:
+    """A rejected proposal is not sent back as it was: a new version must differ from the rejected one."""
+    if proposal.status == ProposalStatus.REJECTED:
+        raise Conflict(f"第 {proposal.version} 版已被驳回，不能原样再次提交；请按意见修改填报或重新计划，提交新版本 / "
+                       f"version {proposal.version} was rejected and cannot be resubmitted unchanged; change the "
+                       "reports or re-plan, then submit the new version")
+    rejected = last_rejected_before(session, proposal)
+    if rejected is not None and same_items(proposal, rejected):
+        raise Conflict(f"第 {proposal.version} 版与被驳回的第 {rejected.version} 版条目完全相同，不能提交 / version "
+                       f"{proposal.version} has the same items as the rejected version {rejected.version}")
+
+
+def check_answerable(session: Session, item: ProposalItem) -> None:
+    """A firm may change its answer until the coordinator acts on the answers (re-plans)."""
+    if item.carried_from_id is not None:
+        raise Conflict(f"条目 {item.id} 沿用上一版已确认的安排，不能再改 / item {item.id} was confirmed in the "
+                       "previous version and carried over")
+    if acted_on(session, item.proposal):
+        raise Conflict(f"协调员已据答复重新计划，条目 {item.id} 的答复不能再改 / the coordinator has re-planned on "
+                       f"the answers; item {item.id} can no longer be changed")
+
+
+def item_status_from(item: ProposalItem) -> tuple[str, str | None]:
+    """One decline declines; two confirmations confirm; otherwise pending."""
+    answers = {r.enterprise_id: r for r in item.responses}
+    declined = [r for r in answers.values() if r.answer == "decline"]
+    if declined:
+        return ItemStatus.DECLINED.value, declined[0].reason
+    if all(answers.get(p) is not None and answers[p].answer == "confirm"
+           for p in (item.first_party_id, item.second_party_id)):
+        return ItemStatus.CONFIRMED.value, None
+    return ItemStatus.PENDING.value, None

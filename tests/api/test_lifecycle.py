@@ -151,3 +151,53 @@ def test_reports_lock_after_the_deadline_until_the_coordinator_reopens(world: Wo
     later = ok(coord.put(url, json={"report_deadline": "2099-01-01T00:00:00+08:00"}))
     assert later["reports_locked"] is False
     ok(clerk.put(report, json=report_body("D")), 201)
+
+
+def test_answers_change_until_the_coordinator_replans_and_firms_see_the_new_version_coming(world: World) -> None:
+    coord = world.api.as_("coord")
+    proposal = approved_proposal(world)
+    item = next(i for i in proposal["items"].values() if i["status"] == "pending")
+    clerk = clerk_of(world, item["first_party"]["id"])
+    url = f"/api/v1/items/{item['id']}/respond"
+    assert ok(clerk.post(url, json={"answer": "decline", "reason": "人手不够"}))["status"] == "declined"
+    assert ok(clerk.post(url, json={"answer": "confirm"}))["status"] == "pending"  # the other firm still answers
+    assert ok(clerk.post(url, json={"answer": "decline", "reason": "还是不行"}))["reason"] == "还是不行"
+    assert ok(clerk.get(f"/api/v1/items/{item['id']}"))["next_version"] is None
+
+    job = ok(coord.post(f"/api/v1/proposals/{proposal['id']}/replan", json={"time_limit_s": 5}), 202)
+    seen = ok(clerk.get(f"/api/v1/items/{item['id']}"))["next_version"]
+    assert seen in ("replanning", None if job["status"] == "succeeded" else "replanning")
+    changed = clerk.post(url, json={"answer": "confirm"})
+    assert changed.status_code == 409 and "重新计划" in changed.json()["detail"]
+    assert wait_job(coord, job["id"])["status"] == "succeeded"
+    assert clerk.post(url, json={"answer": "confirm"}).status_code == 409
+    new = ok(coord.post(f"/api/v1/jobs/{job['id']}/proposals"), 201)
+    assert ok(clerk.get(f"/api/v1/items/{item['id']}"))["next_version"] == "preparing"
+    assert ok(clerk.get(f"/api/v1/proposals/{proposal['id']}"))["next_version"] == "preparing"
+    ok(coord.post(f"/api/v1/proposals/{new['id']}/submit"))
+    ok(world.api.as_("guide").post(f"/api/v1/proposals/{new['id']}/review", json={"decision": "approve"}))
+    assert ok(clerk.get(f"/api/v1/items/{item['id']}"))["next_version"] == "superseded"
+
+
+def test_a_rejected_version_is_not_resubmitted_unchanged(world: World) -> None:
+    coord, guide = world.api.as_("coord"), world.api.as_("guide")
+    job = ok(coord.post(f"/api/v1/rounds/{world.round}/jobs", json={"time_limit_s": 5}), 202)
+    assert wait_job(coord, job["id"])["status"] == "succeeded"
+    first = ok(coord.post(f"/api/v1/jobs/{job['id']}/proposals"), 201)
+    ok(coord.post(f"/api/v1/proposals/{first['id']}/submit"))
+    ok(guide.post(f"/api/v1/proposals/{first['id']}/review", json={"decision": "reject", "comment": "外协太远"}))
+    refused = coord.post(f"/api/v1/proposals/{first['id']}/submit")
+    assert refused.status_code == 409 and f"第 {first['version']} 版已被驳回" in refused.json()["detail"]
+    # A's backlog changes: the refreshed plan differs, and the guide sees what changed since the rejection.
+    body = report_body("A")
+    body["orders"][0]["quantity"] = 30
+    ok(world.api.as_("clerk-a").put(f"/api/v1/rounds/{world.round}/reports/{world.firms['A']}", json=body), 201)
+    job = ok(coord.post(f"/api/v1/proposals/{first['id']}/refresh", json={"time_limit_s": 5}), 202)
+    assert wait_job(coord, job["id"])["status"] == "succeeded"
+    second = ok(coord.post(f"/api/v1/jobs/{job['id']}/proposals"), 201)
+    since = second["since_rejected"]
+    assert since["rejected_id"] == first["id"] and since["comment"] == "外协太远"
+    assert since["added"] or since["changed"] or since["removed"]
+    ok(coord.post(f"/api/v1/proposals/{second['id']}/submit"))
+    entry = next(e for e in ok(guide.get("/api/v1/reviews/queue")) if e["proposal_id"] == second["id"])
+    assert entry["since_rejected"]["rejected_version"] == first["version"]
