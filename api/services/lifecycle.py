@@ -105,29 +105,28 @@ def refresh(session: Session, actor: User, proposal: Proposal, requested: SolveS
 # ----- the review loop -------------------------------------------------------------------------------------
 
 REPLANNING, PREPARING, SUPERSEDED = "replanning", "preparing", "superseded"
-_ACTIVE_JOB = (JobStatus.QUEUED, JobStatus.RUNNING)
+# A failed or cancelled re-plan changed nothing: the answers stay open.
+_ACTING_JOB = (JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.SUCCEEDED)
 
 
 def next_version(session: Session, proposal: Proposal) -> str | None:
-    """What the coordinator did with this proposal: a re-plan is running (``replanning``), a new version is made
-    but not yet approved (``preparing``), a new version was approved (``superseded``); None: nothing yet."""
+    """What the coordinator did with this proposal: a re-plan from it is running or done but not yet proposed
+    (``replanning``), a new version is made but not yet approved (``preparing``), a new version was approved
+    (``superseded``); None: nothing yet, the firms' answers are still open."""
     later = [p for p in queries.list_proposals(session, proposal.round_id) if p.previous_id == proposal.id]
     if any(p.status == ProposalStatus.APPROVED for p in later):
         return SUPERSEDED
     if later:
         return PREPARING
     for job in queries.list_jobs(session, proposal.round_id):
-        if (job.replan or {}).get("from_proposal") == proposal.id and job.status in _ACTIVE_JOB:
+        if (job.replan or {}).get("from_proposal") == proposal.id and job.status in _ACTING_JOB:
             return REPLANNING
     return None
 
 
 def acted_on(session: Session, proposal: Proposal) -> bool:
-    """The coordinator acted on the answers: a re-plan from this proposal is running or made a new version."""
-    if next_version(session, proposal) is not None:
-        return True
-    return any((j.replan or {}).get("from_proposal") == proposal.id and j.status == JobStatus.SUCCEEDED
-               for j in queries.list_jobs(session, proposal.round_id))
+    """The coordinator acted on the answers: a re-plan from this proposal runs, ran, or made a new version."""
+    return next_version(session, proposal) is not None
 
 
 def same_items(a: Proposal, b: Proposal) -> bool:

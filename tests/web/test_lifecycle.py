@@ -83,3 +83,55 @@ def test_a_report_after_the_proposal_shows_the_outdated_warning(world: World, se
     with world.client("coord") as api:
         fresh = ok(api.get(f"/jobs/{int(page.url.rsplit('/', 1)[1])}"))
     assert fresh["replan"]["from_proposal"] == proposal["id"]
+
+
+def _plan_and_submit(world: World) -> dict:
+    with world.client("coord") as api:
+        job = ok(api.post(f"/rounds/{world.round}/jobs", json={"time_limit_s": 5}), 202)
+        deadline = time.monotonic() + 60
+        while ok(api.get(f"/jobs/{job['id']}"))["status"] not in ("succeeded", "failed"):
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        proposal = ok(api.post(f"/jobs/{job['id']}/proposals"), 201)
+        result: dict = ok(api.post(f"/proposals/{proposal['id']}/submit"))
+        return result
+
+
+def test_the_guide_decides_beside_the_key_figures_and_firms_see_a_new_version_coming(
+        world: World, sessions: Sessions, screenshots: Path) -> None:
+    proposal = _plan_and_submit(world)
+    guide = sessions.sign_in("guide")
+    page = guide.page
+    guide.goto(f"/proposals/{proposal['id']}")
+    page.wait_for_selector("#decision #review-form")
+    figures, form = page.locator("#key-figures").bounding_box(), page.locator("#review-form").bounding_box()
+    table = page.locator("#proposal-items").bounding_box()
+    assert figures and form and table
+    # Side by side on a desktop, both above the item table.
+    assert abs(figures["y"] - form["y"]) < 5 and figures["x"] < form["x"]
+    assert form["y"] < table["y"]
+    expect_text(page.locator("#key-figures"), "联盟净收益")
+    guide.shot(screenshots, "proposal-decision-beside-figures", full_page=False)
+    page.locator("#approve").click()
+    expect_text(page.locator("#flash"), "批准")
+
+    with world.client("coord") as api:
+        items = ok(api.get(f"/proposals/{proposal['id']}/items"))
+        item = items[0]
+        code = item["first_party"]["code"]
+        with world.client(f"clerk-{code.lower()}") as clerk:
+            ok(clerk.post(f"/items/{item['id']}/respond", json={"answer": "decline", "reason": "窑炉检修"}))
+    # Until the coordinator acts, the firm may change its answer from its item list.
+    firm = sessions.sign_in(f"clerk-{code.lower()}")
+    firm.goto("/items")
+    card = firm.page.locator(f"article[data-item='{item['id']}']")
+    card.locator("details.change-answer summary").click()
+    card.locator("details.change-answer button[value=confirm]").click()
+    expect_text(firm.page.locator("#flash"), "确认")
+    with world.client("coord") as api:
+        assert ok(api.get(f"/items/{item['id']}"))["status"] == "pending"
+        ok(api.post(f"/proposals/{proposal['id']}/replan", json={"time_limit_s": 5}), 202)
+    firm.goto("/items")
+    expect_text(card.locator(".coming-note"), "新版本即将生成")
+    assert card.locator("details.change-answer").count() == 0  # the coordinator acted: answers are final
+    firm.shot(screenshots, "items-new-version-coming")

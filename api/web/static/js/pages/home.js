@@ -160,6 +160,8 @@ function queueCard(entry) {
       [t("figures.loans"), String(f.loans)],
     ], { class: "figures compact" }),
     changes ? el("p", { class: "hint" }, t("home.changes", changes)) : null,
+    entry.since_rejected ? el("p", { class: "notice since-rejected" }, t("lifecycle.since_rejected", { version: entry.since_rejected.rejected_version }), " ",
+      t("home.changes", { added: entry.since_rejected.added.length, changed: entry.since_rejected.changed.length, removed: entry.since_rejected.removed.length })) : null,
     entry.outdated_firms.length ? el("p", { class: "notice error outdated-note" }, t("lifecycle.queue_outdated", { firms: entry.outdated_firms.join("、") })) : null,
     // Every card has a "review" link: the heading tells a screen reader which proposal this one opens.
     el("a", { class: "button primary", href: `/proposals/${entry.proposal_id}`, "aria-describedby": `queue-${entry.proposal_id}` }, t("home.review")));
