@@ -123,6 +123,9 @@ class Alliance(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    # The alliance's default planning rules: only the MODEL.md policy fields its coordinator set (the others are
+    # the model's defaults); a new round starts from them (``api/services/policies.py``).
+    policy: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     # County tree (docs/county.md): the chain alliance above park branches; no cycles (checked by the service).
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("alliance.id", ondelete="RESTRICT"), index=True)
@@ -194,6 +197,10 @@ class PlanningRound(Base):
     skills: Mapped[list[Any]] = mapped_column()
     machines: Mapped[list[Any]] = mapped_column()
     policy: Mapped[dict[str, Any]] = mapped_column()
+    # Where each policy value came from: "round" (set for this round), "alliance" (its default), "model".
+    policy_sources: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # After this instant reports lock, until the coordinator moves or clears it (reopens reporting).
+    report_deadline: Mapped[dt.datetime | None] = mapped_column()
     status: Mapped[str] = mapped_column(_enum(RoundStatus), default=RoundStatus.OPEN.value)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
@@ -230,6 +237,8 @@ class PlanningJob(Base):
     progress: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # The scenario as assembled from the latest reports when the job was requested; never changes.
     snapshot: Mapped[dict[str, Any]] = mapped_column()
+    # {enterprise id: report version} the snapshot was assembled from: a later version makes plans of it outdated.
+    report_versions: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # Solver options actually used (time limit already capped by the settings).
     options: Mapped[dict[str, Any]] = mapped_column()
     # Re-plan constraints: pinned production/loan rows and forbidden pairs (None for a first plan).

@@ -239,6 +239,16 @@ def latest_reports(session: Session, round_id: int) -> list[CapacityReport]:
     return sorted(rows, key=lambda r: r.enterprise.code)
 
 
+def latest_versions(session: Session, round_id: int) -> dict[int, int]:
+    """{enterprise id: its latest report version} in the round."""
+    rows = session.execute(
+        select(CapacityReport.enterprise_id, func.max(CapacityReport.version))
+        .where(CapacityReport.round_id == round_id)
+        .group_by(CapacityReport.enterprise_id)
+    ).all()
+    return {eid: v for eid, v in rows}
+
+
 def report_counts(session: Session, round_id: int) -> dict[int, int]:
     rows = session.execute(
         select(CapacityReport.enterprise_id, func.count())

@@ -5,16 +5,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
 from alliance import bounds
 from alliance.bounds import (
+    CommuteCost,
     LaborMinutes,
+    LinkCost,
     MachineHoursPerUnit,
     MinLot,
     QualityLevel,
     Quantity,
+    Radius,
     TransportRate,
     ValuePerUnit,
     Wage,
@@ -23,7 +26,7 @@ from alliance.bounds import (
 )
 from alliance.plan import Plan
 from alliance.report import PlanReport
-from alliance.scenario import Codes, Ident, NonNegInt, PerDayFloat, PerDayInt, Policy, Scenario
+from alliance.scenario import Codes, Ident, NonNegInt, PerDayFloat, PerDayInt, Scenario, Share
 from api import limits
 
 Code = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
@@ -163,13 +166,48 @@ class EnterpriseBrief(_Out):
 # ----- rounds and reports ---------------------------------------------------------------------------------
 
 
+# ----- policy: the alliance's default and a round's own values (lifecycle) ---------------------------------
+
+
+class PolicyIn(_In):
+    """MODEL.md policy values, each optional: a value left out (or null) is inherited (round: from the alliance's
+    default, then the model's; alliance: the model's). Same fields and bounds as ``alliance.scenario.Policy``
+    (``tests/api/test_policy.py`` holds the two together)."""
+
+    lend_radius_km: Radius | None = None
+    subcontract_radius_km: Radius | None = None
+    commute_cost_per_km: CommuteCost | None = None
+    transport_cost_per_unit_km: TransportRate | None = None
+    link_cost: LinkCost | None = None
+    transport_days: Annotated[int, Field(ge=0, le=bounds.MAX_HORIZON_DAYS, strict=True)] | None = None
+    max_subcontractors_per_order: Annotated[int, Field(ge=0, le=bounds.MAX_SUBCONTRACTORS, strict=True)] | None = None
+    workday_minutes: Annotated[float, Field(gt=0, le=1440, allow_inf_nan=False)] | None = None
+    reliability_floor: Share | None = None
+    reliability_discount: Share | None = None
+
+
+PolicySource = Literal["round", "alliance", "model"]
+
+
+class AlliancePolicyOut(BaseModel):
+    alliance_id: int
+    set: dict[str, Any] = Field(description="the values the alliance set; the others are the model's defaults")
+    policy: dict[str, Any] = Field(description="the resulting policy a new round starts from")
+    sources: dict[str, Literal["alliance", "model"]]
+    model_defaults: dict[str, Any]
+
+
 class RoundCreate(_In):
     name: Name
     start_date: dt.date = Field(description="date of day 0; within five years of today")
     horizon_days: Annotated[int, Field(ge=1, le=bounds.MAX_HORIZON_DAYS)]
     skills: Annotated[list[Ident], Field(min_length=1, max_length=bounds.MAX_CODES)]
     machines: Codes = Field(default_factory=list)
-    policy: Policy = Field(default_factory=Policy)
+    policy: PolicyIn = Field(default_factory=PolicyIn, description="values for this round; the others come from "
+                             "the alliance's default policy, then the model's defaults")
+    report_deadline: AwareDatetime | None = Field(
+        default=None, description="reports lock after this instant (with a time zone) until the coordinator "
+        "reopens them")
 
     @field_validator("start_date")
     @classmethod
@@ -193,6 +231,12 @@ class RoundOut(_Out):
     skills: list[str]
     machines: list[str]
     policy: dict[str, Any]
+    policy_sources: dict[str, PolicySource] | None = Field(
+        default=None, description="where each policy value came from (None: a round from before this was kept)")
+    report_deadline: dt.datetime | None = None
+    reports_locked: bool = Field(default=False, description="the deadline has passed: reports are locked")
+    plan_state: str | None = Field(
+        default=None, description="settled: the latest approved proposal has every item confirmed")
     status: str
     created_at: dt.datetime
     closed_at: dt.datetime | None
@@ -363,6 +407,18 @@ class ProposalOut(BaseModel):
     created_at: dt.datetime
     submitted_at: dt.datetime | None
     reviews: list[ReviewOut]
+    final_status: str | None = Field(default=None, description="approved proposals: answering | settled (every "
+                                     "item confirmed) | needs_replan (all answered, some declined)")
+    report_versions: dict[str, int] | None = Field(
+        default=None, description="{enterprise id: report version} the plan was built from")
+    outdated_firms: list[EnterpriseBrief] = Field(
+        default_factory=list, description="firms that changed their report after the plan was built")
+    outdated_items: list[int] = Field(default_factory=list, description="ids of the items those firms are party to")
+    next_version: str | None = Field(default=None, description="replanning | preparing | superseded: what the "
+                                     "coordinator did with this version")
+    since_rejected: dict[str, Any] | None = Field(
+        default=None, description="after a rejection: the rejected version, the guide's comment, and the item keys "
+        "added / removed / changed / kept since it")
 
 
 class ProposalBrief(BaseModel):
@@ -374,6 +430,9 @@ class ProposalBrief(BaseModel):
     status: str
     my_items: int
     my_pending: int
+    final_status: str | None = None
+    outdated: bool = False
+    next_version: str | None = None
 
 
 class Party(BaseModel):
@@ -409,6 +468,12 @@ class ItemOut(BaseModel):
     responses: list[ResponseOut]
     my_role: str | None = Field(default=None, description="for a firm: sends | produces | lends | borrows")
     counterparty: Party | None = None
+    proposal_version: int | None = None
+    proposal_final_status: str | None = Field(default=None, description="the proposal's final status (see "
+                                              "ProposalOut.final_status)")
+    outdated: bool = Field(default=False, description="a party changed its report after the plan was built")
+    next_version: str | None = Field(default=None, description="replanning | preparing | superseded: a new "
+                                     "version of the proposal is coming (or came)")
 
 
 class AllianceBrief(_Out):
@@ -453,6 +518,10 @@ class ReviewQueueEntry(BaseModel):
     earlier_decisions: int = Field(description="decisions already taken on this proposal (a resubmission after a "
                                                "rejection has at least one)")
     figures: QueueFigures
+    outdated_firms: list[str] = Field(default_factory=list, description="codes of firms whose report changed after "
+                                      "the plan was built")
+    since_rejected: dict[str, Any] | None = Field(default=None, description="a resubmission: what changed since the "
+                                                  "rejected version (see ProposalOut.since_rejected)")
 
 
 class ReviewHistoryEntry(BaseModel):
@@ -469,6 +538,10 @@ class ReviewHistoryEntry(BaseModel):
     proposal_status: str = Field(description="the proposal's current status")
     alliance: AllianceBrief
     round: RoundBrief
+
+
+class DeadlineIn(_In):
+    report_deadline: AwareDatetime | None = Field(description="with a time zone; null: no deadline (reopens reports)")
 
 
 class RespondIn(_In):

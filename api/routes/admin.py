@@ -13,16 +13,18 @@ from api.models import Role
 from api.schemas import (
     AllianceCreate,
     AllianceOut,
+    AlliancePolicyOut,
     AuditOut,
     EnterpriseBrief,
     EnterpriseCreate,
     EnterpriseOut,
     EnterpriseUpdate,
+    PolicyIn,
     UserCreate,
     UserOut,
     UserUpdate,
 )
-from api.services import alliances, auth
+from api.services import alliances, auth, policies
 
 router = APIRouter(responses=PROBLEM_RESPONSES)
 
@@ -65,6 +67,21 @@ def create_alliance(data: AllianceCreate, actor: AdminUser, session: SessionDep)
             summary="联盟 / one alliance")
 def get_alliance(alliance_id: Id, user: CurrentUser, session: SessionDep) -> AllianceOut:
     return AllianceOut.model_validate(queries.get_alliance_for(session, user, alliance_id))
+
+
+@router.get("/alliances/{alliance_id}/policy", response_model=AlliancePolicyOut, tags=["alliances 联盟"],
+            summary="联盟默认撮合规则（新轮次由此开始）/ the alliance's default policy (new rounds start from it)")
+def get_alliance_policy(alliance_id: Id, user: CurrentUser, session: SessionDep) -> AlliancePolicyOut:
+    return policies.alliance_policy(queries.get_alliance_for(session, user, alliance_id))
+
+
+@router.put("/alliances/{alliance_id}/policy", response_model=AlliancePolicyOut, tags=["alliances 联盟"],
+            summary="设定联盟默认撮合规则（本联盟协调员、管理员；未给的项用模型默认值）/ set the alliance's default "
+            "policy (its coordinator, admin; a value left out is the model's default)")
+def put_alliance_policy(alliance_id: Id, data: PolicyIn, actor: MasterDataEditor,
+                        session: SessionDep) -> AlliancePolicyOut:
+    alliance = queries.get_alliance_for(session, actor, alliance_id)
+    return policies.set_alliance_policy(session, actor, alliance, data)
 
 
 @router.get("/alliances/{alliance_id}/enterprises", response_model=list[EnterpriseOut] | list[EnterpriseBrief],

@@ -13,6 +13,7 @@ from api.errors import PROBLEM_RESPONSES, Forbidden
 from api.models import ItemKind, ItemStatus, Proposal, ProposalItem, Role, User
 from api.routes.jobs import job_out, runner_of
 from api.schemas import (
+    EnterpriseBrief,
     ItemOut,
     JobOut,
     Party,
@@ -24,7 +25,7 @@ from api.schemas import (
     ReviewIn,
     ReviewOut,
 )
-from api.services import proposals
+from api.services import lifecycle, proposals
 
 router = APIRouter(responses=PROBLEM_RESPONSES)
 
@@ -36,13 +37,15 @@ def _party(ent: object) -> Party:
     return Party.model_validate(ent, from_attributes=True)
 
 
-def item_out(item: ProposalItem, user: User) -> ItemOut:
+def item_out(item: ProposalItem, user: User, stale: set[int] | None = None, coming: str | None = None) -> ItemOut:
     out = ItemOut(
         id=item.id, proposal_id=item.proposal_id, round_id=item.proposal.round_id,
         start_date=item.proposal.round.start_date, kind=item.kind, key=item.key, order_id=item.order_id,
         skill=item.skill, first_party=_party(item.first_party), second_party=_party(item.second_party),
         rows=item.rows, terms=item.terms, status=item.status, reason=item.reason, decided_at=item.decided_at,
-        carried_from_id=item.carried_from_id,
+        carried_from_id=item.carried_from_id, proposal_version=item.proposal.version,
+        proposal_final_status=lifecycle.final_status(item.proposal),
+        outdated=stale is not None and lifecycle.touches(item, stale), next_version=coming,
         responses=[ResponseOut(enterprise_id=r.enterprise_id, answer=r.answer, reason=r.reason,
                                decided_at=r.decided_at) for r in item.responses],
     )
@@ -53,7 +56,13 @@ def item_out(item: ProposalItem, user: User) -> ItemOut:
     return out
 
 
+def stale_ids(session: Session, proposal: Proposal) -> set[int]:
+    return {e.id for e in lifecycle.stale_firms(session, proposal)}
+
+
 def proposal_out(session: Session, proposal: Proposal) -> ProposalOut:
+    stale = lifecycle.stale_firms(session, proposal)
+    stale_set = {e.id for e in stale}
     counts = {s.value: 0 for s in ItemStatus}
     for item in proposal.items:
         counts[item.status] += 1
@@ -63,14 +72,23 @@ def proposal_out(session: Session, proposal: Proposal) -> ProposalOut:
         summary=proposal.summary, item_counts=counts, created_at=proposal.created_at,
         submitted_at=proposal.submitted_at,
         reviews=[ReviewOut.model_validate(r) for r in queries.reviews_of(session, proposal.id)],
+        final_status=lifecycle.final_status(proposal), report_versions=proposal.job.report_versions,
+        outdated_firms=[EnterpriseBrief.model_validate(e) for e in stale],
+        outdated_items=[i.id for i in proposal.items if lifecycle.touches(i, stale_set)],
+        next_version=lifecycle.next_version(session, proposal),
+        since_rejected=lifecycle.since_rejected(session, proposal),
     )
 
 
-def proposal_brief(proposal: Proposal, user: User) -> ProposalBrief:
+def proposal_brief(session: Session, proposal: Proposal, user: User) -> ProposalBrief:
     mine = queries.items_visible(user, proposal.items)
+    stale = stale_ids(session, proposal)
     return ProposalBrief(id=proposal.id, round_id=proposal.round_id, version=proposal.version,
                          status=proposal.status, my_items=len(mine),
-                         my_pending=sum(1 for i in mine if i.status == ItemStatus.PENDING))
+                         my_pending=sum(1 for i in mine if i.status == ItemStatus.PENDING),
+                         final_status=lifecycle.final_status(proposal),
+                         outdated=any(lifecycle.touches(i, stale) for i in mine),
+                         next_version=lifecycle.next_version(session, proposal))
 
 
 @router.post("/jobs/{job_id}/proposals", response_model=ProposalOut, status_code=status.HTTP_201_CREATED,
@@ -86,7 +104,7 @@ def create_proposal(job_id: Id, actor: CoordinatorUser, session: SessionDep) -> 
 def list_proposals(round_id: Id, user: CurrentUser, session: SessionDep) -> list[ProposalOut] | list[ProposalBrief]:
     rnd = queries.get_round_for(session, user, round_id)
     if user.role == Role.ENTERPRISE:
-        return [proposal_brief(p, user) for p in queries.list_proposals(session, rnd.id, only_approved=True)]
+        return [proposal_brief(session, p, user) for p in queries.list_proposals(session, rnd.id, only_approved=True)]
     return [proposal_out(session, p) for p in queries.list_proposals(session, rnd.id)]
 
 
@@ -95,7 +113,7 @@ def list_proposals(round_id: Id, user: CurrentUser, session: SessionDep) -> list
 def get_proposal(proposal_id: Id, user: CurrentUser, session: SessionDep) -> ProposalOut | ProposalBrief:
     proposal = queries.get_proposal_for(session, user, proposal_id)
     if user.role == Role.ENTERPRISE:
-        return proposal_brief(proposal, user)
+        return proposal_brief(session, proposal, user)
     return proposal_out(session, proposal)
 
 
@@ -103,7 +121,8 @@ def get_proposal(proposal_id: Id, user: CurrentUser, session: SessionDep) -> Pro
             summary="方案条目（企业只见自己的）/ items (a firm sees only its own)")
 def list_items(proposal_id: Id, user: CurrentUser, session: SessionDep) -> list[ItemOut]:
     proposal = queries.get_proposal_for(session, user, proposal_id)
-    return [item_out(i, user) for i in queries.items_visible(user, proposal.items)]
+    stale, coming = stale_ids(session, proposal), lifecycle.next_version(session, proposal)
+    return [item_out(i, user, stale, coming) for i in queries.items_visible(user, proposal.items)]
 
 
 @router.post("/proposals/{proposal_id}/submit", response_model=ProposalOut, tags=["proposals 方案"],
@@ -130,16 +149,27 @@ def replan(proposal_id: Id, data: ReplanIn, actor: CoordinatorUser, session: Ses
     return job_out(proposals.replan(session, actor, proposal, data, settings, runner_of(request)))
 
 
+@router.post("/proposals/{proposal_id}/refresh", response_model=JobOut, status_code=status.HTTP_202_ACCEPTED,
+             tags=["proposals 方案"], summary="按最新填报重新计划（保留双方填报未变的已确认条目）/ re-plan on the "
+             "latest reports, keeping confirmed items whose firms' reports did not change")
+def refresh(proposal_id: Id, data: ReplanIn, actor: CoordinatorUser, session: SessionDep, settings: SettingsDep,
+            request: Request) -> JobOut:
+    proposal = queries.get_proposal_for(session, actor, proposal_id)
+    return job_out(lifecycle.refresh(session, actor, proposal, data, settings, runner_of(request)))
+
+
 @router.get("/items/{item_id}", response_model=ItemOut, tags=["items 条目确认"], summary="条目 / one item")
 def get_item(item_id: Id, user: CurrentUser, session: SessionDep) -> ItemOut:
-    return item_out(queries.get_item_for(session, user, item_id), user)
+    item = queries.get_item_for(session, user, item_id)
+    return item_out(item, user, stale_ids(session, item.proposal), lifecycle.next_version(session, item.proposal))
 
 
 @router.post("/items/{item_id}/respond", response_model=ItemOut, tags=["items 条目确认"],
              summary="确认或拒绝（拒绝须说明原因）/ confirm, or decline with a reason")
 def respond(item_id: Id, data: RespondIn, user: EnterpriseUser, session: SessionDep) -> ItemOut:
     item = queries.get_item_for(session, user, item_id)
-    return item_out(proposals.respond(session, user, item, data.answer, data.reason), user)
+    item = proposals.respond(session, user, item, data.answer, data.reason)
+    return item_out(item, user, stale_ids(session, item.proposal), lifecycle.next_version(session, item.proposal))
 
 
 @router.get("/me/items", response_model=list[ItemOut], tags=["items 条目确认"],
@@ -151,6 +181,12 @@ def my_items(
     if user.role != Role.ENTERPRISE or user.enterprise_id is None:
         raise Forbidden("仅企业账号 / enterprise accounts only")
     items = queries.items_of_enterprise(session, user.enterprise_id, status_filter.value if status_filter else None)
-    return [item_out(i, user) for i in items]
+    stale: dict[int, set[int]] = {}
+    coming: dict[int, str | None] = {}
+    for i in items:
+        if i.proposal_id not in stale:
+            stale[i.proposal_id] = stale_ids(session, i.proposal)
+            coming[i.proposal_id] = lifecycle.next_version(session, i.proposal)
+    return [item_out(i, user, stale[i.proposal_id], coming[i.proposal_id]) for i in items]
 
 

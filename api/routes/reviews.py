@@ -22,6 +22,7 @@ from api.schemas import (
     ReviewQueueEntry,
     RoundBrief,
 )
+from api.services import lifecycle
 
 router = APIRouter(prefix="/reviews", tags=["reviews 审核"], responses=PROBLEM_RESPONSES)
 
@@ -56,6 +57,8 @@ def review_queue(user: ReviewReader, session: SessionDep) -> list[ReviewQueueEnt
             previous_id=proposal.previous_id, alliance=alliance_brief, round=round_brief,
             created_at=proposal.created_at, submitted_at=proposal.submitted_at, earlier_decisions=decided,
             figures=queue_figures(proposal),
+            outdated_firms=[e.code for e in lifecycle.stale_firms(session, proposal)],
+            since_rejected=lifecycle.since_rejected(session, proposal),
         ))
     return out
 

@@ -13,9 +13,10 @@ from alliance.scenario import Scenario
 from api import queries
 from api.deps import CoordinatorUser, CurrentUser, Id, PlannerReader, ReportWriter, SessionDep, SettingsDep
 from api.errors import PROBLEM_RESPONSES, PayloadTooLarge, not_found
-from api.models import CapacityReport, Role, User
+from api.models import CapacityReport, PlanningRound, Role, User
 from api.routes.documents import CSV, XLSX, attachment
 from api.schemas import (
+    DeadlineIn,
     EnterpriseBrief,
     ImportResult,
     ReportIn,
@@ -25,9 +26,16 @@ from api.schemas import (
     RoundCreate,
     RoundOut,
 )
-from api.services import planning, report_files, rounds
+from api.services import lifecycle, planning, report_files, rounds
 
 router = APIRouter(tags=["rounds 计划轮次"], responses=PROBLEM_RESPONSES)
+
+
+def round_out(session: Session, rnd: PlanningRound) -> RoundOut:
+    out = RoundOut.model_validate(rnd)
+    out.plan_state = lifecycle.round_plan_state(session, rnd)
+    out.reports_locked = rounds.reports_locked(rnd)
+    return out
 
 
 def report_out(report: CapacityReport) -> ReportOut:
@@ -42,25 +50,33 @@ def report_out(report: CapacityReport) -> ReportOut:
              summary="开启计划轮次 / open a planning round")
 def create_round(alliance_id: Id, data: RoundCreate, actor: CoordinatorUser, session: SessionDep) -> RoundOut:
     alliance = queries.get_alliance_for(session, actor, alliance_id)
-    return RoundOut.model_validate(rounds.create_round(session, actor, alliance, data))
+    return round_out(session, rounds.create_round(session, actor, alliance, data))
 
 
 @router.get("/alliances/{alliance_id}/rounds", response_model=list[RoundOut], summary="计划轮次列表 / list rounds")
 def list_rounds(alliance_id: Id, user: CurrentUser, session: SessionDep) -> list[RoundOut]:
     alliance = queries.get_alliance_for(session, user, alliance_id)
-    return [RoundOut.model_validate(r) for r in queries.list_rounds(session, alliance.id)]
+    return [round_out(session, r) for r in queries.list_rounds(session, alliance.id)]
 
 
 @router.get("/rounds/{round_id}", response_model=RoundOut, summary="计划轮次 / one round")
 def get_round(round_id: Id, user: CurrentUser, session: SessionDep) -> RoundOut:
-    return RoundOut.model_validate(queries.get_round_for(session, user, round_id))
+    return round_out(session, queries.get_round_for(session, user, round_id))
 
 
 @router.post("/rounds/{round_id}/close", response_model=RoundOut,
              summary="关闭填报 / close the round for reports")
 def close_round(round_id: Id, actor: CoordinatorUser, session: SessionDep) -> RoundOut:
     rnd = queries.get_round_for(session, actor, round_id)
-    return RoundOut.model_validate(rounds.close_round(session, actor, rnd))
+    return round_out(session, rounds.close_round(session, actor, rnd))
+
+
+@router.put("/rounds/{round_id}/report-deadline", response_model=RoundOut,
+            summary="设定、推迟或取消填报截止时间（推迟或取消即重新开放）/ set, move or clear the reporting deadline "
+            "(moving it later or clearing it reopens reports)")
+def set_deadline(round_id: Id, data: DeadlineIn, actor: CoordinatorUser, session: SessionDep) -> RoundOut:
+    rnd = queries.get_round_for(session, actor, round_id)
+    return round_out(session, rounds.set_deadline(session, actor, rnd, data.report_deadline))
 
 
 @router.get("/rounds/{round_id}/reports", response_model=list[ReportStatus],

@@ -77,10 +77,17 @@ def create_job(
     _check_job_caps(session, actor, rnd, settings)
     if snapshot is None:
         _, snapshot = assemble(session, rnd)
+        # The inputs of the plan: a later report version marks proposals of this job outdated.
+        versions: dict[str, Any] | None = {str(k): v for k, v in queries.latest_versions(session, rnd.id).items()}
+    else:
+        # A re-plan solves the same snapshot again: same inputs as the job it re-plans.
+        origin = session.get(PlanningJob, replan_of) if replan_of is not None else None
+        versions = origin.report_versions if origin is not None else None
     job = PlanningJob(
         round_id=rnd.id,
         status=JobStatus.QUEUED.value,
         snapshot=snapshot,
+        report_versions=versions,
         options=solve_options(settings, requested),
         replan=replan,
         replan_of=replan_of,

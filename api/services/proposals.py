@@ -40,7 +40,7 @@ from api.models import (
     utcnow,
 )
 from api.schemas import ReplanIn
-from api.services import audit, changes, planning
+from api.services import audit, changes, lifecycle, planning
 from api.services.jobs import Runner
 from api.services.reporting import report_of
 from api.settings import Settings
@@ -189,7 +189,8 @@ def create_proposal(session: Session, actor: User, job: PlanningJob) -> Proposal
 
 
 def submit(session: Session, actor: User, proposal: Proposal) -> Proposal:
-    if proposal.status not in (ProposalStatus.DRAFT, ProposalStatus.REJECTED):
+    lifecycle.check_submittable(session, proposal)
+    if proposal.status != ProposalStatus.DRAFT:
         raise Conflict(f"方案 {proposal.id} 状态为 {proposal.status}，不能提交审核 / proposal {proposal.id} is "
                        f"{proposal.status} and cannot be submitted")
     before = audit.state(proposal)
@@ -229,10 +230,9 @@ def respond(session: Session, user: User, item: ProposalItem, answer: str, reaso
         raise Forbidden("只有条目双方企业可以确认或拒绝 / only the two firms of an item answer it")
     if item.proposal.status != ProposalStatus.APPROVED:
         raise Conflict("方案未获批准 / the proposal is not approved")
-    if item.status != ItemStatus.PENDING:
-        raise Conflict(f"条目 {item.id} 已{'确认' if item.status == ItemStatus.CONFIRMED else '被拒绝'}，不能再改 / "
-                       f"item {item.id} is already {item.status}")
+    lifecycle.check_answerable(session, item)
     assert user.enterprise_id is not None
+    final_before = lifecycle.final_status(item.proposal)
     before = {"status": item.status, "responses": [(r.enterprise_id, r.answer) for r in item.responses]}
     now = utcnow()
     existing = queries.response_of(session, item.id, user.enterprise_id)
@@ -242,17 +242,21 @@ def respond(session: Session, user: User, item: ProposalItem, answer: str, reaso
     existing.answer, existing.reason, existing.decided_by, existing.decided_at = answer, reason, user.id, now
     session.flush()
     session.refresh(item)
-    answers = {r.enterprise_id: r.answer for r in item.responses}
-    if answer == Answer.DECLINE:
-        item.status, item.reason = ItemStatus.DECLINED.value, reason
-        item.decided_by, item.decided_at = user.id, now
-    elif answers.get(item.first_party_id) == Answer.CONFIRM and answers.get(item.second_party_id) == Answer.CONFIRM:
-        item.status, item.reason = ItemStatus.CONFIRMED.value, None
-        item.decided_by, item.decided_at = user.id, now
+    # From both answers, so that a changed answer (until the coordinator acts) changes the item's status too.
+    status, why = lifecycle.item_status_from(item)
+    if status != item.status or why != item.reason:
+        item.status, item.reason = status, why
+        item.decided_by, item.decided_at = (user.id, now) if status != ItemStatus.PENDING else (None, None)
     audit.record(session, user, f"item.{answer}", "proposal_item", item.id, before=before,
                  after={"status": item.status, "answer": answer, "reason": reason,
                         "enterprise_id": user.enterprise_id},
                  alliance_id=item.proposal.round.alliance_id)
+    final_after = lifecycle.final_status(item.proposal)
+    if final_after != final_before and final_after in (lifecycle.SETTLED, lifecycle.NEEDS_REPLAN):
+        # The coordinator reads in the log when the last answer settled the proposal (or called for a re-plan).
+        audit.record(session, user, f"proposal.{final_after}", "proposal", item.proposal_id,
+                     before={"final_status": final_before}, after={"final_status": final_after},
+                     alliance_id=item.proposal.round.alliance_id)
     return item
 
 

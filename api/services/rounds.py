@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -10,7 +11,7 @@ from api import queries
 from api.errors import Conflict, InvalidInput, make_field_error
 from api.models import Alliance, CapacityReport, Enterprise, PlanningRound, RoundStatus, User, utcnow
 from api.schemas import ReportIn, RoundCreate
-from api.services import audit, report_files
+from api.services import audit, policies, report_files
 from api.services.scenarios import validate_report
 
 
@@ -26,6 +27,7 @@ def create_round(session: Session, actor: User | None, alliance: Alliance, data:
                                            "duplicate", dup))
     if errors:
         raise InvalidInput("计划轮次设置无效 / invalid round settings", errors)
+    policy, sources = policies.resolve_round_policy(alliance, data.policy)
     rnd = PlanningRound(
         alliance_id=alliance.id,
         name=data.name,
@@ -33,12 +35,51 @@ def create_round(session: Session, actor: User | None, alliance: Alliance, data:
         horizon_days=data.horizon_days,
         skills=list(data.skills),
         machines=list(data.machines),
-        policy=data.policy.model_dump(mode="json"),
+        policy=policy,
+        policy_sources=sources,
+        report_deadline=data.report_deadline,
         created_by=actor.id if actor else None,
     )
     session.add(rnd)
     session.flush()
     audit.record(session, actor, "round.create", "round", rnd.id, after=audit.state(rnd), alliance_id=alliance.id)
+    return rnd
+
+
+def reports_locked(rnd: PlanningRound) -> bool:
+    """Past the round's reporting deadline: reports are locked until the coordinator moves or clears it."""
+    return rnd.report_deadline is not None and utcnow() >= rnd.report_deadline
+
+
+CHINA = dt.timezone(dt.timedelta(hours=8), "北京时间")
+
+
+def _deadline_words(at: dt.datetime) -> tuple[str, str]:
+    return (at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M") + "（北京时间）",
+            at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"))
+
+
+def check_open_for_reports(rnd: PlanningRound) -> None:
+    """409 when the round is closed or past its reporting deadline, naming the deadline."""
+    if rnd.status != RoundStatus.OPEN:
+        raise Conflict(f"计划轮次 {rnd.id} 已关闭，不能再修改填报 / round {rnd.id} is closed; reports can no "
+                       "longer be changed")
+    if reports_locked(rnd):
+        assert rnd.report_deadline is not None
+        zh, en = _deadline_words(rnd.report_deadline)
+        raise Conflict(f"填报已于 {zh} 截止并锁定，如需修改请联系协调员重新开放 / reporting closed at {en}; reports "
+                       "are locked until the coordinator reopens them")
+
+
+def set_deadline(session: Session, actor: User, rnd: PlanningRound, deadline: dt.datetime | None) -> PlanningRound:
+    """Set, move or clear the reporting deadline; a later or no deadline reopens locked reports."""
+    if rnd.status != RoundStatus.OPEN:
+        raise Conflict(f"计划轮次 {rnd.id} 已关闭 / round {rnd.id} is closed")
+    before = audit.state(rnd)
+    rnd.report_deadline = deadline
+    session.flush()
+    audit.record(session, actor, "round.deadline", "round", rnd.id, before=before, after=audit.state(rnd),
+                 alliance_id=rnd.alliance_id)
     return rnd
 
 
@@ -68,9 +109,7 @@ def submit_report(
     session: Session, actor: User | None, rnd: PlanningRound, ent: Enterprise, data: ReportIn, source: str = "json",
     checked: bool = False,
 ) -> CapacityReport:
-    if rnd.status != RoundStatus.OPEN:
-        raise Conflict(f"计划轮次 {rnd.id} 已关闭，不能再修改填报 / round {rnd.id} is closed; reports can no "
-                       "longer be changed")
+    check_open_for_reports(rnd)
     payload = data.model_dump(mode="json")
     if not checked:
         check_report(session, rnd, ent, payload)
@@ -99,9 +138,7 @@ def import_report(
     session: Session, actor: User, rnd: PlanningRound, ent: Enterprise, files: list[tuple[str, bytes]]
 ) -> tuple[CapacityReport, list[str]]:
     """A new report version from uploaded .xlsx/.csv files; errors name sheet, row, column and value."""
-    if rnd.status != RoundStatus.OPEN:
-        raise Conflict(f"计划轮次 {rnd.id} 已关闭，不能再修改填报 / round {rnd.id} is closed; reports can no "
-                       "longer be changed")
+    check_open_for_reports(rnd)
     parsed = report_files.read_upload(files, rnd)
     latest = queries.latest_report(session, rnd.id, ent.id)
     payload = report_files.merge(parsed, latest.payload if latest else None)

@@ -78,6 +78,8 @@ def seed_demo(session: Session, scenario: Scenario) -> list[DemoAccount]:
             quality_level=ent.quality_level, processes=ent.processes, wage_per_day=ent.wage_per_day,
             accepts_subcontracts=ent.accepts_subcontracts, borrows_workers=ent.borrows_workers,
         ))
+    # The demo park's own rules become the alliance's default; the demo round inherits them.
+    alliance.policy = scenario.policy.model_dump(mode="json", exclude_unset=True) or None
     coordinator = account("coordinator", Role.COORDINATOR, f"{alliance.name} 协调员 / coordinator",
                           alliance_id=alliance.id)
     guide = account("guide", Role.GUIDE, "党建指导员 / guide")
@@ -92,7 +94,6 @@ def seed_demo(session: Session, scenario: Scenario) -> list[DemoAccount]:
         horizon_days=scenario.horizon_days,
         skills=scenario.skills,
         machines=scenario.machines,
-        policy=scenario.policy,
     ))
     for ent in scenario.enterprises:
         report = ReportIn(

@@ -147,6 +147,11 @@ def round_new(request: Request) -> Response:
         "machines": known_codes("machine", lang)})
 
 
+@router.get("/alliance/policy", response_class=HTMLResponse)
+def alliance_policy(request: Request) -> Response:
+    return render(request, "alliance_policy", "lifecycle.policy_title", extra={"policy_fields": policy_fields()})
+
+
 @router.get("/rounds/{round_id}", response_class=HTMLResponse)
 def round_board(request: Request, round_id: int) -> Response:
     return render(request, "round", "round.title", {"round": round_id})

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.api.conftest import ROUND_BODY, Backend, World, build_world, ok, start, wait_job
+from tests.api.conftest import ROUND_BODY, Backend, World, build_world, ok, report_body, start, wait_job
 
 QUEUE = "/api/v1/reviews/queue"
 HISTORY = "/api/v1/reviews/history"
@@ -80,6 +80,14 @@ def test_only_guides_and_the_operator_read_the_desk(world: World, role: str, pat
     assert r.headers["content-type"].startswith("application/problem+json")
 
 
+def _changed_proposal(world: World, quantity: int) -> dict[str, Any]:
+    """A's backlog changes (so the plan does), then a new version is planned and submitted."""
+    body = report_body("A")
+    body["orders"][0]["quantity"] = quantity
+    ok(world.api.as_("clerk-a").put(f"/api/v1/rounds/{world.round}/reports/{world.firms['A']}", json=body), 201)
+    return _proposal(world, "coord", world.round)
+
+
 def test_a_decision_moves_a_proposal_from_the_queue_to_the_history(world: World, state: dict[str, Any]) -> None:
     guide, coord = world.api.as_("guide"), world.api.as_("coord")
     pid = state["p1"]["id"]
@@ -91,15 +99,20 @@ def test_a_decision_moves_a_proposal_from_the_queue_to_the_history(world: World,
     assert rejected["guide_id"] == world.users["guide"] and rejected["guide_name"] == "guide"
     assert rejected["alliance"]["id"] == world.alliance and rejected["round"]["id"] == world.round
 
-    # Submitted again: back in the queue, marked as a resubmission.
-    ok(coord.post(f"/api/v1/proposals/{pid}/submit"))
-    [again] = ok(guide.get(QUEUE))
-    assert again["proposal_id"] == pid and again["earlier_decisions"] == 1
-    ok(guide.post(f"/api/v1/proposals/{pid}/review", json={"decision": "approve"}))
+    # Not again as it was (issue 11): a new version must differ from the rejected one.
+    again = coord.post(f"/api/v1/proposals/{pid}/submit")
+    assert again.status_code == 409 and "不能原样再次提交" in again.json()["detail"]
+    p3 = _changed_proposal(world, 54)
+    [entry] = ok(guide.get(QUEUE))
+    assert entry["proposal_id"] == p3["id"] and entry["since_rejected"]["rejected_id"] == pid
+    assert entry["since_rejected"]["comment"] == "请核对运输天数"
+    assert entry["since_rejected"]["changed"] or entry["since_rejected"]["added"]
+    ok(guide.post(f"/api/v1/proposals/{p3['id']}/review", json={"decision": "approve"}))
     assert ok(guide.get(QUEUE)) == []
     history = ok(guide.get(HISTORY))
+    # Each row shows its own proposal's status now: the rejected version stays rejected.
     assert [(h["decision"], h["proposal_status"]) for h in history] == [("approve", "approved"),
-                                                                          ("reject", "approved")]
+                                                                          ("reject", "rejected")]
     assert history[0]["id"] > history[1]["id"]
 
     # Pages, newest first.
@@ -113,18 +126,21 @@ def test_a_decision_moves_a_proposal_from_the_queue_to_the_history(world: World,
     assert len(ok(guide.get(HISTORY))) == 2
     everything = ok(world.api.as_("root").get(HISTORY))
     assert [(h["proposal_id"], h["guide_id"]) for h in everything] == [
-        (state["p2"]["id"], world.users["guide2"]), (pid, world.users["guide"]), (pid, world.users["guide"])]
+        (state["p2"]["id"], world.users["guide2"]), (p3["id"], world.users["guide"]), (pid, world.users["guide"])]
     state["history"] = history
 
 
 def test_a_later_version_shows_what_changed(world: World, state: dict[str, Any]) -> None:
-    draft = state["draft"]
-    submitted = ok(world.api.as_("coord").post(f"/api/v1/proposals/{draft['id']}/submit"))
+    # The draft made before the rejection has the rejected version's items: it cannot go to the guide.
+    same = world.api.as_("coord").post(f"/api/v1/proposals/{state['draft']['id']}/submit")
+    assert same.status_code == 409 and "完全相同" in same.json()["detail"]
+    submitted = _changed_proposal(world, 48)
     [entry] = ok(world.api.as_("guide").get(QUEUE))
-    assert entry["proposal_id"] == draft["id"] and entry["version"] == 2
+    assert entry["proposal_id"] == submitted["id"] and entry["version"] == 4
     assert entry["previous_id"] == submitted["previous_id"] is not None
     changes = submitted["changes"]
     assert entry["figures"]["changes"] == {g: len(changes[g]) for g in ("added", "changed", "removed", "kept")}
+    state["queued"] = submitted
 
 
 def test_an_unassigned_guide_no_longer_sees_the_alliance(world: World, state: dict[str, Any]) -> None:
@@ -135,8 +151,8 @@ def test_an_unassigned_guide_no_longer_sees_the_alliance(world: World, state: di
         assert ok(guide.get(QUEUE)) == []
         assert ok(guide.get(HISTORY)) == []
         # The proposals themselves are out of reach too, exactly like missing ones.
-        assert guide.get(f"/api/v1/proposals/{state['draft']['id']}").status_code == 404
+        assert guide.get(f"/api/v1/proposals/{state['queued']['id']}").status_code == 404
     finally:
         ok(admin.put(assignment), 204)
-    assert [e["proposal_id"] for e in ok(guide.get(QUEUE))] == [state["draft"]["id"]]
+    assert [e["proposal_id"] for e in ok(guide.get(QUEUE))] == [state["queued"]["id"]]
     assert [h["id"] for h in ok(guide.get(HISTORY))] == [h["id"] for h in state["history"]]

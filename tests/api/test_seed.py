@@ -38,6 +38,11 @@ def test_demo_seed_and_plan(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
         assert alliance["code"] == example["alliance"]["id"]
         (rnd,) = ok(coord.get(f"/api/v1/alliances/{alliance['id']}/rounds"))
         assert rnd["horizon_days"] == example["horizon_days"] and rnd["status"] == "open"
+        # The demo alliance carries the park's own rules, and the demo round inherits them (issue 10).
+        default = ok(coord.get(f"/api/v1/alliances/{alliance['id']}/policy"))
+        assert default["policy"] == {**default["model_defaults"], **example["policy"]}
+        assert rnd["policy"]["lend_radius_km"] == 2.5 and rnd["policy"]["subcontract_radius_km"] == 6
+        assert rnd["policy_sources"]["lend_radius_km"] == "alliance"
         status = ok(coord.get(f"/api/v1/rounds/{rnd['id']}/reports"))
         assert len(status) == len(example["enterprises"]) and all(s["latest_version"] == 1 for s in status)
         scenario = ok(coord.get(f"/api/v1/rounds/{rnd['id']}/scenario"))

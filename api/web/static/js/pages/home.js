@@ -53,6 +53,13 @@ async function enterpriseHome(account, root) {
       el("a", { href: "/items#confirmed" }, t("home.items_agreements"))));
   }
   if (groups.declined.length) itemTodos.push(el("li", {}, t("home.items_declined", { n: groups.declined.length })));
+  // One line per proposal whose items are all answered: settled, or waiting for the coordinator's re-plan.
+  const finals = new Map();
+  for (const item of items) if (["settled", "needs_replan"].includes(item.proposal_final_status)) finals.set(item.proposal_id, item);
+  for (const item of finals.values()) {
+    itemTodos.push(el("li", { class: item.proposal_final_status === "settled" ? "done" : "" }, badge("final", item.proposal_final_status), " ",
+      t(`lifecycle.home_firm_${item.proposal_final_status}`, { version: item.proposal_version })));
+  }
   clear(root,
     card(t("home.reports"), reportTodos.length ? todo(reportTodos) : el("p", { class: "muted" }, t("home.no_open_round"))),
     card(t("home.items"), todo(itemTodos)));
@@ -91,7 +98,9 @@ function coordinatorTodos(summary) {
     if (proposal.status === "draft") todos.push(el("li", { class: "due" }, t("home.proposal_draft", { version: proposal.version }), " ", link));
     if (proposal.status === "rejected") todos.push(el("li", { class: "due" }, t("home.proposal_rejected", { version: proposal.version }), " ", link));
     if (proposal.status === "submitted") todos.push(el("li", {}, t("home.proposal_submitted", { version: proposal.version }), " ", link));
-    if (proposal.status === "approved" && proposal.item_counts.declined) {
+    if (proposal.final_status === "settled" && proposal === proposals.find((p) => p.status === "approved")) {
+      todos.push(el("li", { class: "done" }, badge("final", "settled"), " ", t("lifecycle.home_settled", { version: proposal.version }), " ", link));
+    } else if (proposal.status === "approved" && proposal.item_counts.declined) {
       todos.push(el("li", { class: "due" }, t("home.proposal_declined", { version: proposal.version, n: proposal.item_counts.declined }), " ", link));
     }
   }
@@ -111,7 +120,9 @@ async function coordinatorHome(account, root) {
       el("td", {}, roundSpan(s.round)),
       el("td", {}, badge("round", s.round.status)),
       el("td", { class: "num" }, `${s.reports.filter((r) => r.latest_version).length} / ${s.reports.length}`),
-      el("td", {}, s.proposals.length ? badge("proposal", s.proposals[0].status) : "—")));
+      el("td", {}, s.proposals.length
+        ? [badge("proposal", s.proposals[0].status), s.proposals[0].final_status ? [" ", badge("final", s.proposals[0].final_status)] : null]
+        : "—")));
     const todos = summaries.flatMap((s) => coordinatorTodos(s).map((item) => {
       item.prepend(el("strong", {}, `${pick(s.round.name)}: `));
       return item;
@@ -120,7 +131,8 @@ async function coordinatorHome(account, root) {
       el("h3", {}, t("home.todo")), todo(todos),
       el("h3", {}, t("home.rounds")),
       account.role === "coordinator"
-        ? el("p", {}, el("a", { class: "button", href: "/rounds/new", id: "new-round" }, t("home.new_round")))
+        ? el("p", {}, el("a", { class: "button", href: "/rounds/new", id: "new-round" }, t("home.new_round")), " ",
+          el("a", { class: "button", href: "/alliance/policy", id: "alliance-policy" }, t("lifecycle.policy_title")))
         : null,
       rounds.length
         ? el("div", { class: "table-scroll" }, table(
@@ -148,6 +160,9 @@ function queueCard(entry) {
       [t("figures.loans"), String(f.loans)],
     ], { class: "figures compact" }),
     changes ? el("p", { class: "hint" }, t("home.changes", changes)) : null,
+    entry.since_rejected ? el("p", { class: "notice since-rejected" }, t("lifecycle.since_rejected", { version: entry.since_rejected.rejected_version }), " ",
+      t("home.changes", { added: entry.since_rejected.added.length, changed: entry.since_rejected.changed.length, removed: entry.since_rejected.removed.length })) : null,
+    entry.outdated_firms.length ? el("p", { class: "notice error outdated-note" }, t("lifecycle.queue_outdated", { firms: entry.outdated_firms.join("、") })) : null,
     // Every card has a "review" link: the heading tells a screen reader which proposal this one opens.
     el("a", { class: "button primary", href: `/proposals/${entry.proposal_id}`, "aria-describedby": `queue-${entry.proposal_id}` }, t("home.review")));
 }

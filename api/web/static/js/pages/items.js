@@ -42,7 +42,11 @@ function itemCard(item, reload, withForm, enterpriseId) {
   const start = item.start_date;
   const mine = item.responses.find((r) => r.enterprise_id === enterpriseId);
   return el("article", { class: `card item item-${item.status}`, "data-item": item.id, "data-key": item.key },
-    el("h3", {}, itemTitle(item), " ", badge("item", item.status)),
+    el("h3", {}, itemTitle(item), " ", badge("item", item.status),
+      item.proposal_final_status && item.proposal_final_status !== "answering" ? [" ", badge("final", item.proposal_final_status)] : null),
+    item.outdated ? el("p", { class: "notice error outdated-note" }, t("lifecycle.item_outdated_firm")) : null,
+    item.next_version ? el("p", { class: "notice coming-note", "data-coming": item.next_version }, badge("coming", item.next_version), " ",
+      t(`lifecycle.firm_next_${item.next_version}`)) : null,
     el("p", {}, t(`items.role_${item.my_role}`, { party: item.counterparty ? `${item.counterparty.code} ${item.counterparty.name}` : "" })),
     el("p", {}, el("strong", {}, itemVolume(item)), ` · ${itemDays(item, start)}`),
     itemTerms(item, start),
@@ -52,7 +56,11 @@ function itemCard(item, reload, withForm, enterpriseId) {
     item.status === "confirmed"
       ? el("p", {}, el("a", { class: "button", href: `/agreements/${item.id}` }, t("items.agreement")), ` ${t("items.confirmed_at", { at: fmtDateTime(item.decided_at) })}`)
       : null,
-    withForm ? respondForm(item, reload) : null);
+    withForm && !item.next_version ? respondForm(item, reload) : null,
+    // An answer may change until the coordinator acts on it (re-plans); carried-over items were settled before.
+    !withForm && mine && !item.next_version && !item.carried_from_id
+      ? el("details", { class: "change-answer" }, el("summary", {}, t("lifecycle.change_answer")), respondForm(item, reload))
+      : null);
 }
 
 function section(id, title, items, reload, withForm, enterpriseId) {

@@ -1,11 +1,11 @@
 // A proposal: its items and what changed since the previous version, the plan view, the review history;
 // the coordinator submits it or re-plans it, the guide approves it or rejects it with a comment.
 import { api } from "../api.js";
-import { fmtDateTime, pick, t, term } from "../i18n.js";
+import { fmtDateTime, fmtMoney, fmtPct, pick, t, term } from "../i18n.js";
 import { itemAnswers, itemDays, itemTitle, itemVolume } from "../itemview.js";
 import { changeDetails, detailOf, sideText } from "../changesview.js";
 import { renderPlan } from "../planview.js";
-import { $, badge, busy, clear, clearErrors, el, flash, localError, pageData, problemText, run, showFormError, startPage, table } from "../ui.js";
+import { $, badge, busy, clear, clearErrors, definitionList, el, flash, localError, pageData, problemText, run, showFormError, startPage, table } from "../ui.js";
 
 function keyLabel(key) {
   const [kind, ...rest] = key.split(":");
@@ -43,19 +43,47 @@ function itemsTable(items, changes, startDate) {
   };
   const rows = items.map((item) => {
     const state = stateOf(item.key);
-    return el("tr", { class: state ? `changed-row change-${state}` : "", "data-key": item.key, "data-item": item.id },
+    return el("tr", { class: state ? `changed-row change-${state}` : "", "data-key": item.key, "data-item": item.id, "data-outdated": item.outdated ? "1" : null },
       el("td", {}, el("span", { class: `kind kind-${item.kind}` }, t(`kind.${item.kind}`)), state ? el("span", { class: "change-tag" }, t(`changes.${state}`)) : null),
       el("th", { scope: "row" }, itemTitle(item), el("br"), el("small", { class: "muted" }, `${item.first_party.name} → ${item.second_party.name}`)),
       el("td", {}, itemVolume(item), state === "changed" && detailOf(changes, item.key)
         ? el("div", { class: "change-before muted" }, `${t("replan.before_prefix")}${sideText(detailOf(changes, item.key).before)}`) : null),
       el("td", {}, itemDays(item, startDate)),
-      el("td", {}, badge("item", item.status), item.carried_from_id ? el("small", { class: "muted" }, ` ${t("item.carried")}`) : null,
+      el("td", {}, badge("item", item.status), item.outdated ? [" ", el("span", { class: "badge outdated" }, t("lifecycle.item_outdated"))] : null, item.carried_from_id ? el("small", { class: "muted" }, ` ${t("item.carried")}`) : null,
         item.reason && item.status === "declined" ? el("div", { class: "reason" }, `${t("item.reason")}${t("common.colon")}${item.reason}`) : null),
       el("td", {}, itemAnswers(item)));
   });
   return rows.length
     ? table([t("days.kind"), t("item.what"), t("item.volume"), t("item.days"), t("item.status"), t("item.answers")], rows)
     : el("p", { class: "muted" }, t("proposal.no_items"));
+}
+
+/** What the guide decides on, beside the decision: the key figures, what changed since a rejected version. */
+function keyFigures(proposal) {
+  const summary = proposal.summary || {};
+  const after = (summary.figures || {}).after || {};
+  const since = proposal.since_rejected;
+  const count = (group) => (since && since[group] ? since[group].length : 0);
+  return el("section", { class: "card", id: "key-figures", "aria-labelledby": "key-figures-h" },
+    el("h2", { id: "key-figures-h" }, t("lifecycle.key_figures")),
+    definitionList([
+      [t("figures.objective"), fmtMoney(summary.objective)],
+      [t("home.share_cleared"), fmtPct(after.share_cleared)],
+      [t("figures.unmet_value"), fmtMoney(after.unmet_value)],
+      [t("figures.subcontracts"), String(summary.subcontracts ?? "—")],
+      [t("figures.loans"), String(summary.loans ?? "—")],
+      [t("figures.gap"), fmtPct(summary.gap)],
+    ], { class: "figures compact" }),
+    proposal.changes ? el("p", { class: "hint" }, t("home.changes", {
+      added: proposal.changes.added.length, changed: proposal.changes.changed.length, removed: proposal.changes.removed.length })) : null,
+    since ? el("div", { class: "notice", id: "since-rejected" },
+      el("p", {}, el("strong", {}, t("lifecycle.since_rejected", { version: since.rejected_version })), " ",
+        t("home.changes", { added: count("added"), changed: count("changed"), removed: count("removed") })),
+      since.comment ? el("p", {}, `${t("lifecycle.rejection_comment")}${t("common.colon")}`, el("q", {}, since.comment)) : null,
+      el("ul", { class: "change-list" }, ["added", "changed", "removed"].flatMap((group) => since[group].map((key) =>
+        el("li", { class: `change-${group}`, "data-key": key }, `${t(`changes.${group}`)}${t("common.colon")}${keyLabel(key)}`))))) : null,
+    proposal.outdated_firms.length ? el("p", { class: "notice error" }, t("lifecycle.queue_outdated", {
+      firms: proposal.outdated_firms.map((f) => f.code).join("、") })) : null);
 }
 
 function reviewForm(proposal) {
@@ -131,6 +159,28 @@ function replanForm(proposal) {
   return form;
 }
 
+/** Built on reports that changed since: say which firms, and offer the coordinator a re-plan on the latest ones. */
+function outdatedBanner(proposal, account) {
+  const firms = proposal.outdated_firms.map((f) => `${f.code} ${f.name}`).join("、");
+  const box = el("div", { class: "notice error", id: "outdated-warning", role: "status" },
+    el("p", {}, el("strong", {}, t("lifecycle.outdated_title")), " ",
+      t("lifecycle.outdated_text", { firms, n: proposal.outdated_items.length })));
+  if (account.role === "coordinator") {
+    const error = el("div", { class: "form-error", role: "alert" });
+    const button = el("button", { type: "button", class: "primary", id: "refresh-plan" }, t("lifecycle.refresh"));
+    button.addEventListener("click", () => busy(button, async () => {
+      try {
+        const job = await api(`/proposals/${proposal.id}/refresh`, { method: "POST", json: {} });
+        location.assign(`/jobs/${job.id}`);
+      } catch (err) {
+        error.textContent = problemText(err);
+      }
+    }));
+    box.append(el("p", { class: "hint" }, t("lifecycle.refresh_hint")), error, button);
+  }
+  return box;
+}
+
 function submitButton(proposal) {
   const button = el("button", { type: "button", class: "primary", id: "submit-review" }, t("proposal.submit"));
   button.addEventListener("click", () => busy(button, async () => {
@@ -159,7 +209,8 @@ run(async () => {
     api(`/jobs/${proposal.job_id}/plan`), api(`/jobs/${proposal.job_id}/snapshot`),
   ]);
   const heading = t("proposal.heading", { version: proposal.version });
-  $("#proposal-title").replaceChildren(heading, " ", badge("proposal", proposal.status));
+  $("#proposal-title").replaceChildren(heading, " ", badge("proposal", proposal.status),
+    proposal.final_status ? [" ", badge("final", proposal.final_status)] : "");
   document.title = `${heading} · ${t("app.name")}`;
   $("#proposal-context").replaceChildren(el("a", { href: `/rounds/${round.id}` }, pick(round.name)),
     ` · ${t("proposal.from_job")} `, el("a", { href: `/jobs/${job.id}/plan` }, `#${job.id}`),
@@ -168,9 +219,22 @@ run(async () => {
 
   const actions = $("#proposal-actions");
   const parts = [];
-  if (account.role === "coordinator" && ["draft", "rejected"].includes(proposal.status)) parts.push(submitButton(proposal));
-  if (account.role === "coordinator" && proposal.status === "approved") parts.push(replanForm(proposal));
-  if (account.role === "guide" && proposal.status === "submitted") parts.push(reviewForm(proposal));
+  if (proposal.outdated_firms.length) parts.push(outdatedBanner(proposal, account));
+  if (account.role === "coordinator" && proposal.status === "draft") parts.push(submitButton(proposal));
+  if (account.role === "coordinator" && proposal.status === "rejected") {
+    parts.push(el("div", { class: "card", id: "rejected-next" }, el("p", {}, t("proposal.resubmit_hint")),
+      el("a", { class: "button", href: `/rounds/${round.id}` }, t("lifecycle.to_board"))));
+  }
+  if (account.role === "coordinator" && proposal.next_version) parts.push(el("p", { class: "notice" }, t(`lifecycle.coord_next_${proposal.next_version}`)));
+  if (proposal.final_status === "settled") parts.push(el("p", { class: "notice ok", id: "settled-note" }, t("lifecycle.proposal_settled")));
+  if (proposal.final_status === "needs_replan") parts.push(el("p", { class: "notice", id: "needs-replan-note" }, t("lifecycle.proposal_needs_replan")));
+  if (account.role === "coordinator" && proposal.status === "approved" && proposal.final_status !== "settled") parts.push(replanForm(proposal));
+  // The decision sits beside the figures it is taken on, above the long item table.
+  if (account.role === "guide" && proposal.status === "submitted") {
+    parts.push(el("div", { class: "decision-grid", id: "decision" }, keyFigures(proposal), reviewForm(proposal)));
+  } else if (proposal.since_rejected) {
+    parts.push(keyFigures(proposal));
+  }
   if (proposal.status === "submitted" && account.role !== "guide") parts.push(el("p", { class: "notice" }, t("proposal.waiting_review")));
   clear(actions, parts);
 

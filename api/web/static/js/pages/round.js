@@ -10,6 +10,9 @@ function number(text) {
 
 function showMeta(round) {
   $("#round-meta").replaceChildren(badge("round", round.status), " ",
+    round.plan_state === "settled" ? [badge("round_plan", "settled"), " "] : "",
+    round.report_deadline ? [el("span", { class: `badge ${round.reports_locked ? "outdated" : "coming"}`, id: "deadline-badge" },
+      t(round.reports_locked ? "lifecycle.deadline_passed" : "lifecycle.deadline_at", { at: fmtDateTime(round.report_deadline) })), " "] : "",
     t("round.span", { start: dayDate(round.start_date, 0), end: dayDate(round.start_date, round.horizon_days - 1), days: round.horizon_days }),
     ` · ${t("round.skills")}${t("common.colon")}${round.skills.map((s) => term("skill", s)).join("、")}`,
     round.machines.length ? ` · ${t("round.machines")}${t("common.colon")}${round.machines.map((m) => term("machine", m)).join("、")}` : "");
@@ -64,6 +67,44 @@ function closeControls(round, reports, account) {
   }));
 }
 
+/** The reporting deadline: set or move it; clearing it (or moving it later) reopens locked reports. */
+function deadlineControls(round, reports, account) {
+  const input = el("input", { id: "deadline", type: "datetime-local", "data-loc": "report_deadline" });
+  if (round.report_deadline) {
+    const d = new Date(round.report_deadline);
+    input.value = new Date(d.getTime() - d.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
+  }
+  const error = el("div", { class: "form-error", role: "alert", "aria-live": "assertive" });
+  const save = async (value) => {
+    error.textContent = "";
+    try {
+      const updated = await api(`/rounds/${round.id}/report-deadline`, { method: "PUT", json: { report_deadline: value } });
+      Object.assign(round, updated);
+      showMeta(round);
+      flash(t(value ? "lifecycle.deadline_saved" : "lifecycle.deadline_cleared"));
+    } catch (err) {
+      error.textContent = problemText(err);
+    }
+  };
+  const set = el("button", { type: "button", id: "set-deadline" }, t("lifecycle.deadline_set"));
+  set.addEventListener("click", () => busy(set, async () => {
+    if (!input.value) {
+      error.textContent = t("lifecycle.deadline_required");
+      return;
+    }
+    await save(new Date(input.value).toISOString());
+  }));
+  const reopen = el("button", { type: "button", id: "reopen-reports" }, t("lifecycle.deadline_clear"));
+  reopen.addEventListener("click", () => busy(reopen, async () => {
+    await save(null);
+    input.value = "";
+  }));
+  $("#close-box").before(el("div", { class: "deadline-box", id: "deadline-box" },
+    el("h3", {}, t("lifecycle.deadline_title")), el("p", { class: "hint" }, t("lifecycle.deadline_hint")), error,
+    el("div", { class: "field" }, el("label", { for: "deadline" }, t("lifecycle.deadline_label")), input),
+    el("div", { class: "actions" }, set, reopen)));
+}
+
 run(async () => {
   const account = await startPage();
   const id = pageData("round");
@@ -76,6 +117,7 @@ run(async () => {
   showMeta(round);
   showReports(round, reports, account);
   if (account.role === "coordinator") closeControls(round, reports, account);
+  if (account.role === "coordinator" && round.status === "open") deadlineControls(round, reports, account);
   const params = new URLSearchParams(location.search);
   if (params.get("created")) {
     // Just opened from the form: say so once, and keep the address clean for bookmarks and reloads.
@@ -125,7 +167,9 @@ run(async () => {
   clear($("#proposals"), proposals.length
     ? table([t("proposal.version"), t("proposal.status"), t("proposal.created_at"), t("proposal.item_counts"), ""], proposals.map((p) => el("tr", {},
       el("th", { scope: "row" }, `v${p.version}`),
-      el("td", {}, badge("proposal", p.status)),
+      el("td", {}, badge("proposal", p.status), p.final_status ? [" ", badge("final", p.final_status)] : null,
+        (p.outdated_firms || []).length ? [" ", el("span", { class: "badge outdated", "data-outdated": p.id },
+          t("lifecycle.outdated_badge", { firms: p.outdated_firms.map((f) => f.code).join("、") }))] : null),
       el("td", {}, fmtDateTime(p.created_at)),
       el("td", {}, t("proposal.counts", { pending: p.item_counts.pending || 0, confirmed: p.item_counts.confirmed || 0, declined: p.item_counts.declined || 0 })),
       el("td", {}, el("a", { href: `/proposals/${p.id}` }, t("proposal.open"))))))

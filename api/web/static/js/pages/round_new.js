@@ -87,9 +87,32 @@ function collect(form) {
     } else if (!(value >= 0)) {
       problems.push([loc, t(integer ? "round_new.integer_invalid" : "round_new.number_invalid")]);
     }
-    policy[input.name] = value;
+    // Only values set for this round are sent: the others stay inherited (alliance default, then model default).
+    if (value !== Number(input.dataset.inherited)) policy[input.name] = value;
   }
   return { body: { name, start_date: start, horizon_days: days, skills, machines, policy }, problems };
+}
+
+/** Each policy box says where its value comes from: the alliance's default, the model's default, or this round. */
+function showSource(input) {
+  const value = parseNumber(input.value, input.dataset.integer === "1");
+  const own = value !== Number(input.dataset.inherited);
+  const box = $(`#policy-${input.name}-source`);
+  box.textContent = own
+    ? t("lifecycle.source_round_was", { value: input.dataset.inherited, source: t(`lifecycle.source_${input.dataset.source}`) })
+    : t(`lifecycle.source_${input.dataset.source}`);
+  box.dataset.source = own ? "round" : input.dataset.source;
+}
+
+function inheritPolicy(form, inherited) {
+  for (const input of $$("input.policy-value", form)) {
+    const value = inherited.policy[input.name];
+    input.dataset.inherited = String(value);
+    input.dataset.source = inherited.sources[input.name];
+    input.value = String(value);
+    showSource(input);
+    input.addEventListener("input", () => showSource(input));
+  }
 }
 
 function showSpan() {
@@ -110,8 +133,10 @@ run(async () => {
     return;
   }
   const form = $("#round-form");
-  const rounds = await api(`/alliances/${account.alliance_id}/rounds`);
+  const [rounds, inherited] = await Promise.all([
+    api(`/alliances/${account.alliance_id}/rounds`), api(`/alliances/${account.alliance_id}/policy`)]);
   prefill(form, rounds[0] || null);
+  inheritPolicy(form, inherited);
 
   // The name follows the dates until the coordinator types one.
   let nameTyped = false;
@@ -128,7 +153,10 @@ run(async () => {
   suggestName();
 
   $("#reset-policy").addEventListener("click", () => {
-    for (const input of $$("input.policy-value", form)) input.value = input.dataset.default;
+    for (const input of $$("input.policy-value", form)) {
+      input.value = input.dataset.inherited;
+      showSource(input);
+    }
   });
 
   form.hidden = false;
