@@ -75,6 +75,9 @@ def create_app(settings: Settings | None = None, solve_fn: SolveFn | None = None
     v1 = APIRouter(prefix=API_PREFIX)
     for module in (auth, admin, rounds, jobs, proposals, reviews, documents):
         v1.include_router(module.router)
+    from api.catalogue.routes import router as catalogue_router  # branch pages: display names
+
+    v1.include_router(catalogue_router)
     app.include_router(v1)
 
     from api.web.pages import register_web  # the browser pages: shells that call this JSON API

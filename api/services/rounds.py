@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from api import queries
+from api.catalogue import load as load_catalogue
 from api.errors import Conflict, InvalidInput, make_field_error
 from api.models import Alliance, CapacityReport, Enterprise, PlanningRound, RoundStatus, User, utcnow
 from api.schemas import ReportIn, RoundCreate
@@ -102,7 +103,7 @@ def import_report(
     if rnd.status != RoundStatus.OPEN:
         raise Conflict(f"计划轮次 {rnd.id} 已关闭，不能再修改填报 / round {rnd.id} is closed; reports can no "
                        "longer be changed")
-    parsed = report_files.read_upload(files, rnd)
+    parsed = report_files.read_upload(files, rnd, load_catalogue(session))
     latest = queries.latest_report(session, rnd.id, ent.id)
     payload = report_files.merge(parsed, latest.payload if latest else None)
     report_in = report_files.to_report(parsed, payload)

@@ -12,6 +12,7 @@ cookie; without either, Chinese.
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -22,6 +23,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from alliance.scenario import Policy
+from api.catalogue import Catalogue, load
 from api.web import i18n
 
 HERE = Path(__file__).resolve().parent
@@ -61,8 +63,21 @@ def _switch_url(request: Request, lang: i18n.Lang) -> str:
     return f"{request.url.path}?{urlencode(query)}"
 
 
+def page_catalogue(request: Request) -> Catalogue:
+    """The display names of skills, processes and machines, read for each page (an admin's edit shows at once)."""
+    session = request.app.state.session_factory()
+    try:
+        return load(session)
+    finally:
+        session.close()
+
+
+def _json_script(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+
+
 def render(request: Request, page: str, title_key: str, data: dict[str, Any] | None = None,
-           extra: dict[str, Any] | None = None) -> Response:
+           extra: dict[str, Any] | None = None, status_code: int = 200) -> Response:
     """The page shell; ``data`` goes to the body's data- attributes (read by the module), ``extra`` to the template."""
     lang, chosen = request_lang(request)
     other: i18n.Lang = "en" if lang == "zh" else "zh"
@@ -80,11 +95,12 @@ def render(request: Request, page: str, title_key: str, data: dict[str, Any] | N
         "switch_url": _switch_url(request, other),
         "t": t,
         "messages_json": i18n.messages_json(lang),
+        "catalogue_json": _json_script(page_catalogue(request).as_dict(lang)),
         "page_data": data or {},
         "asset": lambda path: f"{ASSET_BASE}/{path}",
         **(extra or {}),
     }
-    response = templates.TemplateResponse(request, f"{page}.html", context)
+    response = templates.TemplateResponse(request, f"{page}.html", context, status_code=status_code)
     if chosen:
         response.set_cookie(i18n.LANG_COOKIE, lang, max_age=COOKIE_MAX_AGE, samesite="lax", httponly=False)
     # Pages are shells: always revalidate so a release shows at once (the assets are versioned by hash).
@@ -132,19 +148,19 @@ def policy_fields() -> list[dict[str, Any]]:
     return fields
 
 
-def known_codes(group: str, lang: i18n.Lang) -> list[tuple[str, str]]:
-    """(code, words) of the skills or machines the dictionary names: the choices offered when opening a round."""
-    prefix = f"{group}."
-    return [(key[len(prefix):], text) for key, text in i18n.messages(lang).items() if key.startswith(prefix)]
+def known_codes(catalogue: Catalogue, group: str, lang: i18n.Lang) -> list[tuple[str, str]]:
+    """(code, name) of the skills or machines the catalogue names: the choices offered when opening a round."""
+    return [(e.code, e.name_zh if lang == "zh" else e.name_en) for e in catalogue.rows() if e.kind == group]
 
 
 # Before /rounds/{round_id}: "new" is not a round id.
 @router.get("/rounds/new", response_class=HTMLResponse)
 def round_new(request: Request) -> Response:
     lang, _ = request_lang(request)
+    catalogue = page_catalogue(request)
     return render(request, "round_new", "round_new.title", extra={
-        "policy_fields": policy_fields(), "skills": known_codes("skill", lang),
-        "machines": known_codes("machine", lang)})
+        "policy_fields": policy_fields(), "skills": known_codes(catalogue, "skill", lang),
+        "machines": known_codes(catalogue, "machine", lang)})
 
 
 @router.get("/rounds/{round_id}", response_class=HTMLResponse)

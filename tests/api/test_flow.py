@@ -230,8 +230,11 @@ def test_processing_agreement_after_confirmation(world: World, state: dict) -> N
     assert text.startswith("委托加工协议")
     units = sub["terms"]["units"]
     assert f"共 {units} 件" in text and f"{units * 100:,.2f} 元" in text
-    assert "2026-12-09" in text  # due day 2 of a round starting 2026-12-07
+    assert "2026年12月9日" in text and "9 Dec 2026" in text  # due day 2 of a round starting 2026-12-07
     assert "质量等级 0" in text
+    chinese = "\n".join(line for line in text.splitlines() if not line.startswith("   ") or "。" in line)
+    # Chinese clauses name the process by its catalogue name and days by their dates, never a code or "第N天".
+    assert "工序：成型" in text and "forming" not in chinese and "第" not in chinese.replace("第三方", "")
 
 
 def ok_text(response) -> str:  # type: ignore[no-untyped-def]

@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from alliance.scenario import Policy
+from api.catalogue.defaults import SKILLS
 from api.server import create_app
 from api.web import i18n
 from api.web.pages import ASSET_BASE, STATIC_DIR
@@ -129,7 +130,8 @@ def test_the_round_form_offers_the_domain_defaults_explained(client: TestClient)
         hint = i18n.translate("zh", f"policy.{name}_hint", default=default)
         assert f'<span class="hint" id="policy-{name}-hint">{hint}</span>' in page
         assert f"默认 {default}" in hint
-    assert page.count('type="checkbox" name="skill"') == len([k for k in i18n.messages("zh") if k.startswith("skill.")])
+    # The choices are the catalogue's skills, by their Chinese names.
+    assert page.count('type="checkbox" name="skill"') == len(SKILLS) and "施釉" in page
     english = client.get("/rounds/new?lang=en").text
     assert "Farthest worker loan (km)" in english and "Default 10 km." in english
     client.cookies.clear()

@@ -91,7 +91,17 @@ export function weekday(startIso, day) {
   return new Intl.DateTimeFormat(locale, { weekday: "short", timeZone: "UTC" }).format(date);
 }
 
-/** A code (skill, machine, status, ...) in words when the dictionary knows it, else the code itself. */
+// Display names of skills, processes and machines: the admin's catalogue, embedded by the server in every page.
+const catalogueNode = document.getElementById("catalogue-data");
+const catalogue = catalogueNode ? JSON.parse(catalogueNode.textContent) : { skill: {}, process: {}, machine: {} };
+
+/** A code (skill, machine, status, ...) in words: the catalogue for skills, processes and machines, else the dictionary. */
 export function term(group, code) {
+  if (group in catalogue) {
+    const names = catalogue[group];
+    if (code in names) return names[code];
+    if (group === "process" && code in catalogue.skill) return catalogue.skill[code];
+    return code;
+  }
   return tOr(`${group}.${code}`, code);
 }

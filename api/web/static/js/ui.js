@@ -220,7 +220,7 @@ export function showFormError(form, error, summaryBox = $(".form-error", form)) 
   clearErrors(form);
   const placed = [];
   const unplaced = [];
-  const list = error instanceof ApiError ? error.errors : error.errors || [];
+  const list = oneErrorPerField(error instanceof ApiError ? error.errors : error.errors || []);
   for (const item of list) {
     const loc = normalizeLoc(item.loc);
     const target = findTarget(form, loc);
@@ -240,6 +240,20 @@ export function showFormError(form, error, summaryBox = $(".form-error", form)) 
   const first = placed.find((node) => typeof node.focus === "function" && node.tagName !== "TR");
   if (first) first.focus();
   else if (summaryBox) summaryBox.focus?.();
+}
+
+// A value that fails one branch of a union (a number or a list of numbers) gets an error from each branch:
+// "−3" is both "not >= 0" and "not a list". A person made one mistake, so one message per field, the most telling.
+const TYPE_ONLY = /_type$|^list_|^dict_|^model_/;
+
+export function oneErrorPerField(list) {
+  const byField = new Map();
+  for (const item of list) {
+    const key = normalizeLoc(item.loc).join(".");
+    const kept = byField.get(key);
+    if (!kept || (TYPE_ONLY.test(kept.type || "") && !TYPE_ONLY.test(item.type || ""))) byField.set(key, item);
+  }
+  return [...byField.values()];
 }
 
 /** Client-side errors in the same shape as the API's: [{loc: [...], msg}]. */

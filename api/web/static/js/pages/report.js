@@ -157,7 +157,7 @@ function orderField(serial, name, kind, required, value) {
     // The firm's own processes and the round's skills (they share codes); an order may need a process the
     // owner does not run (it is then sub-contracted), so the choice is not limited to the firm's processes.
     const choices = [...new Set([...state.processes, ...state.round.skills, ...(value ? [value] : [])])];
-    input = el("select", { id, name }, choices.map((p) => el("option", { value: p, selected: (value ?? state.processes[0]) === p }, term("skill", p))));
+    input = el("select", { id, name }, choices.map((p) => el("option", { value: p, selected: (value ?? state.processes[0]) === p }, term("process", p))));
   } else {
     const numeric = kind === "int" || kind === "float";
     input = el("input", {
