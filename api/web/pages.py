@@ -183,6 +183,11 @@ def proposal(request: Request, proposal_id: int) -> Response:
     return render(request, "proposal", "proposal.title", {"proposal": proposal_id})
 
 
+@router.get("/admin/catalogue", response_class=HTMLResponse)
+def catalogue(request: Request) -> Response:
+    return render(request, "catalogue", "catalogue.title")
+
+
 @router.get("/favicon.ico")
 def favicon() -> Response:
     return RedirectResponse(f"{ASSET_BASE}/favicon.svg")

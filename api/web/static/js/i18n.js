@@ -77,6 +77,14 @@ export function dayDate(startIso, day) {
   return new Intl.DateTimeFormat(locale, { month: "2-digit", day: "2-digit", timeZone: "UTC" }).format(date);
 }
 
+/**
+ * A plan day as people read it: its date ("12/03") when the round's start date is known, else "第 1 天" counting
+ * from 1 (the model counts from 0; nobody else does).
+ */
+export function dayLabel(startIso, day) {
+  return startIso ? dayDate(startIso, day) : t("days.day", { day: Number(day) + 1 });
+}
+
 /** "12月14日" / "14 December" for an ISO date. */
 export function fmtLongDate(iso) {
   if (!iso) return "";

@@ -1,6 +1,6 @@
 // The plan as the coordinator and the guide see it: key figures, the map, the day-by-day table, unmet orders,
 // rule checks and settlement.  Used by the plan page (a job's plan) and the proposal page.
-import { dayDate, fmtMoney, fmtNumber, fmtPct, lang, pick, t, term, weekday } from "./i18n.js";
+import { dayLabel, fmtMoney, fmtNumber, fmtPct, lang, pick, t, term, weekday } from "./i18n.js";
 import { flowMap, legend } from "./map.js";
 import { badge, clear, el, table } from "./ui.js";
 
@@ -140,7 +140,7 @@ function dayTableSection(moves, snapshot, changes) {
   const head = [
     el("th", { scope: "col" }, t("days.kind")),
     el("th", { scope: "col" }, t("days.move")),
-    ...shown.map((d) => el("th", { scope: "col", class: "num" }, el("span", { class: "day-no" }, t("days.day", { day: d })), el("br"), el("span", { class: "day-date" }, `${dayDate(snapshot.start_date, d)} ${weekday(snapshot.start_date, d)}`))),
+    ...shown.map((d) => el("th", { scope: "col", class: "num" }, el("span", { class: "day-no" }, dayLabel(snapshot.start_date, d)), el("br"), el("span", { class: "day-date" }, snapshot.start_date ? weekday(snapshot.start_date, d) : ""))),
     el("th", { scope: "col", class: "num" }, t("days.total")),
   ];
   const row = (kind, label, group, unit, key, firms) => {

@@ -44,7 +44,7 @@ const NAV = {
   enterprise: [["/home", "nav.home"], ["/report", "nav.report"], ["/items", "nav.items"]],
   coordinator: [["/home", "nav.home"], ["/rounds/new", "nav.new_round"]],
   guide: [["/home", "nav.reviews"]],
-  admin: [["/home", "nav.home"], ["/docs", "nav.api_docs"]],
+  admin: [["/home", "nav.home"], ["/admin/catalogue", "catalogue.nav"], ["/docs", "nav.api_docs"]],
 };
 
 /** Every signed-in page starts here: token or sign-in, the account, the navigation for its role. */

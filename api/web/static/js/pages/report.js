@@ -1,7 +1,7 @@
 // The capacity report of one firm for one round: workers and machine hours per day as editable grids
 // (days are columns), backlog orders (add/remove), partners the firm will not work with; the Excel template.
 import { ApiError, api, download } from "../api.js";
-import { dayDate, fmtDateTime, pick, t, term, weekday } from "../i18n.js";
+import { dayDate, dayLabel, fmtDateTime, pick, t, term, weekday } from "../i18n.js";
 import { $, $$, busy, clear, clearErrors, el, flash, localError, pageData, problemText, run, showFormError, startPage } from "../ui.js";
 
 const state = { round: null, enterprise: null, members: [], processes: [], orderSerial: 0 };
@@ -25,8 +25,8 @@ function parseNumber(text, { integer, empty }) {
 function dayHeader(day) {
   const round = state.round;
   return el("th", { scope: "col", class: "num" },
-    el("span", { class: "day-no" }, t("days.day", { day })), el("br"),
-    el("span", { class: "day-date" }, `${dayDate(round.start_date, day)} ${weekday(round.start_date, day)}`));
+    el("span", { class: "day-no" }, dayLabel(round.start_date, day)), el("br"),
+    el("span", { class: "day-date" }, round.start_date ? weekday(round.start_date, day) : ""));
 }
 
 function cellId(loc) {
@@ -41,7 +41,7 @@ function gridRow(locBase, label, values, { integer }) {
     const loc = `${locBase}.${day}`;
     const id = cellId(loc);
     return el("td", {},
-      el("label", { for: id, class: "visually-hidden" }, `${label} ${t("days.day", { day })} ${dayDate(state.round.start_date, day)}`),
+      el("label", { for: id, class: "visually-hidden" }, `${label} ${dayLabel(state.round.start_date, day)}`),
       el("input", {
         id, class: "cell", inputmode: integer ? "numeric" : "decimal", autocomplete: "off", value: String(value ?? 0),
         "data-loc": loc, "data-error-slot": slotId, "data-integer": integer ? "1" : "0", "data-day": day,
@@ -136,7 +136,7 @@ const ORDER_FIELDS = [
 
 function dayOptions(selected) {
   return [...Array(state.round.horizon_days).keys()].map((day) => el("option", { value: day, selected: Number(selected) === day },
-    `${t("days.day", { day })} ${dayDate(state.round.start_date, day)} ${weekday(state.round.start_date, day)}`));
+    `${dayLabel(state.round.start_date, day)} ${weekday(state.round.start_date, day)}`));
 }
 
 function orderField(serial, name, kind, required, value) {
@@ -403,7 +403,12 @@ run(async () => {
         const result = await api(`${base}/import`, { method: "POST", form: body });
         fill(result.report.payload);
         showContext(result.report);
-        flash(t("report.imported", { version: result.report.version, sheets: result.sheets.join(", ") }));
+        // The API names sheets "工人 workers": say each in the page's language only.
+        const sheetName = (title) => {
+          const key = ["workers", "machines", "orders", "blocked"].find((k) => title.split(/\s+/).includes(k));
+          return key ? t(`report.sheet_${key}`) : title;
+        };
+        flash(t("report.imported", { version: result.report.version, sheets: result.sheets.map(sheetName).join(t("report.sheet_sep")) }));
         upload.reset();
       } catch (error) {
         showFormError(upload, error);
