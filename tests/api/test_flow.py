@@ -3,6 +3,7 @@ confirmation -> re-plan that keeps the confirmed items and avoids the declined p
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
 import pytest
@@ -255,9 +256,15 @@ def test_exports(world: World, state: dict) -> None:
     assert wb.sheetnames[0] == "汇总 summary"
     production = wb["生产明细 production"]
     rows = list(production.iter_rows(values_only=True))
-    assert rows[0] == ("订单 order", "生产企业 site", "天 day", "数量 quantity")
-    assert sorted(rows[1:]) == sorted((p["order"], p["site"], p["day"], p["quantity"])
-                                      for p in state["plan"]["production"])
+    assert rows[0] == ("订单 order", "生产企业 site", "日期 date", "天 day", "数量 quantity")
+    start = dt.date(2026, 12, 7)
+    assert sorted(rows[1:]) == sorted((p["order"], p["site"], (start + dt.timedelta(days=p["day"])).isoformat(),
+                                       p["day"], p["quantity"]) for p in state["plan"]["production"])
+    # A person reads the export: skills by name and the status in Chinese, never a code.
+    loans = list(wb["借工明细 loans"].iter_rows(values_only=True))
+    assert loans[1:] and all(row[0] == "成型" for row in loans[1:])
+    summary = dict(wb["汇总 summary"].iter_rows(values_only=True))
+    assert summary["状态 status"] == "已证明最优"
     r = coord.get(f"/api/v1/jobs/{state['job']}/export", params={"format": "csv", "table": "settlement"})
     assert r.status_code == 200 and r.content.startswith("\ufeff".encode())
     table = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
