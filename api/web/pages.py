@@ -18,9 +18,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from alliance.scenario import Policy
 from api.catalogue import Catalogue, load
@@ -193,7 +195,37 @@ def favicon() -> Response:
     return RedirectResponse(f"{ASSET_BASE}/favicon.svg")
 
 
+_NOT_PAGES = ("/api/", "/web-static/", "/docs", "/redoc", "/openapi", "/health")
+
+
+def _wants_page(request: Request) -> bool:
+    """A person's browser asking for a page (not the API, the docs or a static file)."""
+    return (request.method == "GET" and not request.url.path.startswith(_NOT_PAGES)
+            and "text/html" in request.headers.get("accept", ""))
+
+
 def register_web(app: FastAPI) -> None:
     """Add the pages and their static files to the service (called once by ``api.server.create_app``)."""
     app.include_router(router)
     app.mount(ASSET_BASE, StaticFiles(directory=str(STATIC_DIR)), name="web-static")
+    api_handler = app.exception_handlers[StarletteHTTPException]
+
+    async def not_found_page(request: Request, exc: Exception) -> Response:
+        # A mistyped page address gets a page saying so, in the page's language, with a way home;
+        # everything else keeps the API's problem+json.
+        if isinstance(exc, StarletteHTTPException) and exc.status_code == 404 and _wants_page(request):
+            return render(request, "not_found", "not_found.title", {"path": request.url.path}, status_code=404)
+        result: Response = await api_handler(request, exc)  # type: ignore[misc]
+        return result
+
+    app.add_exception_handler(StarletteHTTPException, not_found_page)
+    validation_handler = app.exception_handlers[RequestValidationError]
+
+    async def bad_page_address(request: Request, exc: Exception) -> Response:
+        # "/rounds/abc": a page address with a malformed id is a page that does not exist.
+        if _wants_page(request):
+            return render(request, "not_found", "not_found.title", {"path": request.url.path}, status_code=404)
+        result: Response = await validation_handler(request, exc)  # type: ignore[misc]
+        return result
+
+    app.add_exception_handler(RequestValidationError, bad_page_address)

@@ -161,3 +161,15 @@ def test_the_api_keeps_its_own_error_shape_next_to_the_pages(client: TestClient)
     r = client.get("/api/v1/auth/me")
     assert r.status_code == 401 and r.headers["content-type"].startswith("application/problem+json")
     assert client.get("/jobs/not-a-number").status_code == 422
+
+
+def test_a_mistyped_page_address_gets_a_page_not_json(client: TestClient) -> None:
+    client.cookies.clear()
+    for path in ("/no/such/page", "/rounds/abc"):
+        r = client.get(path, headers={"accept": "text/html"})
+        assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")
+        assert "找不到页面" in r.text and 'href="/home"' in r.text
+    # The API and clients that do not ask for a page keep problem+json.
+    r = client.get("/api/v1/no-such", headers={"accept": "text/html"})
+    assert r.status_code == 404 and r.headers["content-type"].startswith("application/problem+json")
+    assert client.get("/no/such/page").headers["content-type"].startswith("application/problem+json")
