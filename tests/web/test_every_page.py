@@ -106,3 +106,26 @@ def test_every_page_is_chinese_and_fits(world: World, made: dict[str, int], sess
         if codes:
             problems.append(f"{path} ({account}): English codes in the Chinese page: {', '.join(codes)}")
     assert not problems, "\n".join(problems)
+
+
+def test_report_takes_full_width_digits_gives_one_message_per_bad_value_and_guards_edits(
+        world: World, sessions: Sessions) -> None:
+    clerk = sessions.sign_in("clerk-b", PHONE)
+    page = clerk.page
+    clerk.goto("/report")
+    page.wait_for_selector("#cell-idle_workers_glazing_0")
+    page.locator("#cell-idle_workers_glazing_0").fill("２")  # what a Chinese input method types
+    page.locator("#cell-idle_workers_glazing_1").fill("-3")
+    assert page.locator("#cell-idle_workers_glazing_0").input_value() == "2"
+    page.locator("#check-report").click()
+    summary = page.locator("#report-form > .form-error")
+    summary.filter(has_text="处").wait_for()
+    assert "1 处" in summary.inner_text()  # −3 is one mistake, not "应为整数" and "应不小于 0"
+    lines = page.locator("#err-cell-idle_workers_glazing .field-error-line").all_inner_texts()
+    assert lines == ["应不小于 0"], lines
+    # Leaving with unsent edits asks first.
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.type), d.dismiss()))
+    page.locator("#nav a[href='/home']").click()
+    page.wait_for_timeout(500)
+    assert dialogs == ["beforeunload"] and page.url.endswith("/report")

@@ -55,7 +55,8 @@ export function fmtNumber(value, digits = 0) {
 
 export function fmtMoney(value) {
   if (value === null || value === undefined) return "—";
-  return `¥${fmtNumber(value, 2)}`;
+  // The sign before the currency, as a true minus: "−¥14,765.33", never "¥-14,765.33".
+  return value < 0 && fmtNumber(-value, 2) !== fmtNumber(0, 2) ? `\u2212¥${fmtNumber(-value, 2)}` : `¥${fmtNumber(Math.abs(value), 2)}`;
 }
 
 export function fmtPct(fraction, digits = 1) {

@@ -253,7 +253,13 @@ export function oneErrorPerField(list) {
     const kept = byField.get(key);
     if (!kept || (TYPE_ONLY.test(kept.type || "") && !TYPE_ONLY.test(item.type || ""))) byField.set(key, item);
   }
-  return [...byField.values()];
+  // The other branch's complaint sits one level up ("idle_workers.glazing: not an integer" beside
+  // "idle_workers.glazing.1: not >= 0"): the deeper, specific message is the one that helps.
+  const keys = [...byField.keys()];
+  return [...byField.entries()]
+    .filter(([key, item]) => !(TYPE_ONLY.test(item.type || "") || /^int_|^float_/.test(item.type || ""))
+      || !keys.some((other) => other !== key && other.startsWith(`${key}.`)))
+    .map(([, item]) => item);
 }
 
 /** Client-side errors in the same shape as the API's: [{loc: [...], msg}]. */

@@ -12,7 +12,8 @@ const perDay = (value, days) => (Array.isArray(value) ? value : Array(days).fill
 
 /** Parse a cell: "" is 0 in a grid, null in an optional order field; NaN means "not a number". */
 function parseNumber(text, { integer, empty }) {
-  const clean = String(text).trim().replace(/[,，]/g, "").replace("。", ".");
+  // NFKC: full-width digits and signs ("２", "－３", "１．５"), as Chinese input methods type them, become ASCII.
+  const clean = String(text).normalize("NFKC").trim().replace(/[,，]/g, "").replace("。", ".");
   if (clean === "") return empty;
   if (!/^[-+]?(\d+\.?\d*|\.\d+)$/.test(clean)) return Number.NaN;
   const value = Number(clean);
@@ -360,6 +361,32 @@ run(async () => {
     }
   }));
 
+  // Edits not yet submitted: leaving the page (a link, closing the tab) asks first.
+  let edited = false;
+  form.addEventListener("input", (event) => {
+    edited = true;
+    const box = event.target;
+    if (!event.isComposing && box.matches("input.cell, input[inputmode]") && box.value !== box.value.normalize("NFKC")) {
+      box.value = box.value.normalize("NFKC");
+    }
+  });
+  window.addEventListener("beforeunload", (event) => {
+    if (!edited) return;
+    event.preventDefault();
+    event.returnValue = "";
+  });
+  // Ctrl+Enter submits from anywhere in the form (the grids hold hundreds of boxes before the button).
+  form.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
+  $("#skip-to-submit").addEventListener("click", (event) => {
+    event.preventDefault();
+    $("#submit-report").focus();
+  });
+
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     clearErrors(form);
@@ -371,6 +398,7 @@ run(async () => {
     await busy($("#submit-report"), async () => {
       try {
         const saved = await api(base, { method: "PUT", json: payload });
+        edited = false;
         showContext(saved);
         flash(t("report.saved", { version: saved.version }));
       } catch (error) {
