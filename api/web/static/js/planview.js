@@ -126,7 +126,24 @@ function mapSection(moves, snapshot, changes, width) {
   const firms = snapshot.enterprises.map((e) => ({ id: e.id, name: e.name, lat: e.lat, lon: e.lon }));
   const flows = flowsOf(moves, snapshot, changes);
   const figure = el("figure", { class: "map-figure" });
-  figure.append(flowMap({ firms, flows, title: t("map.title"), idPrefix: "plan-map", width }));
+  const map = flowMap({ firms, flows, title: t("map.title"), idPrefix: "plan-map", width });
+  // Zoom by buttons (and the browser's pinch on a phone: the box scrolls, the page does not).
+  const box = el("div", { class: "map-zoom" }, map);
+  let zoom = 1;
+  const setZoom = (value) => {
+    zoom = Math.min(4, Math.max(1, value));
+    map.style.width = `${zoom * 100}%`;
+    map.style.maxWidth = "none";
+    zoomOut.disabled = zoom === 1;
+    zoomIn.disabled = zoom === 4;
+  };
+  const zoomIn = el("button", { type: "button", "aria-label": t("map.zoom_in"), onclick: () => setZoom(zoom * 1.5) }, "+");
+  const zoomOut = el("button", { type: "button", "aria-label": t("map.zoom_out"), onclick: () => setZoom(zoom / 1.5), disabled: true }, "−");
+  const reset = el("button", { type: "button", onclick: () => setZoom(1) }, t("map.zoom_reset"));
+  figure.append(el("div", { class: "map-tools", role: "group", "aria-label": t("map.zoom") }, zoomIn, zoomOut, reset), box);
+  // The same flows as a list, for reading on a small screen or with a screen reader.
+  figure.append(el("details", { class: "flow-list" }, el("summary", {}, t("map.list", { n: flows.length })),
+    el("ul", {}, flows.map((f) => el("li", { class: f.state ? `flow-${f.state}` : null }, f.label)))));
   figure.append(el("figcaption", {}, legend({ showChanges: Boolean(changes) })));
   return el("section", { class: "card", "aria-labelledby": "map-h" }, el("h2", { id: "map-h" }, t("map.title")), figure);
 }
