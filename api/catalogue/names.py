@@ -47,7 +47,13 @@ class Catalogue:
                 for kind, codes in self.entries.items()}
 
     def rows(self) -> list[Entry]:
-        return [e for kind in KINDS for e in sorted(self.entries[kind].values(), key=lambda e: e.code)]
+        """Seeded codes in the seed's order (the chain's order: forming before glazing before firing), then the rest."""
+        out: list[Entry] = []
+        for kind in KINDS:
+            seeded = list(DEFAULTS[kind])
+            out += sorted(self.entries[kind].values(),
+                          key=lambda e: (seeded.index(e.code) if e.code in seeded else len(seeded), e.code))
+        return out
 
 
 def seed_catalogue() -> Catalogue:

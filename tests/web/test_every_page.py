@@ -129,3 +129,21 @@ def test_report_takes_full_width_digits_gives_one_message_per_bad_value_and_guar
     page.locator("#nav a[href='/home']").click()
     page.wait_for_timeout(500)
     assert dialogs == ["beforeunload"] and page.url.endswith("/report")
+
+
+def test_the_round_board_sorts_by_a_column(world: World, sessions: Sessions) -> None:
+    coord = sessions.sign_in("coord", DESKTOP)
+    coord.goto(f"/rounds/{world.round}")
+    page = coord.page
+    page.wait_for_selector("#reports tbody tr")
+    firms = lambda: page.eval_on_selector_all("#reports tbody tr", "trs => trs.map(tr => tr.dataset.firm)")  # noqa: E731
+    header = page.locator("#reports th", has_text="企业").first
+    header.get_by_role("button").click()
+    ascending = firms()
+    assert ascending == sorted(ascending) and header.get_attribute("aria-sort") == "ascending"
+    header.get_by_role("button").click()
+    assert firms() == ascending[::-1] and header.get_attribute("aria-sort") == "descending"
+    # The action column keeps its words on one line at 1366 px (it was one character wide).
+    link = page.locator("#reports td a").first
+    box = link.bounding_box()
+    assert box is not None and box["height"] < 30, box

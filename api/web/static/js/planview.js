@@ -194,7 +194,7 @@ function unmetSection(report) {
     el("td", {}, lang === "en" ? u.reason_en : u.reason_zh)));
   return el("section", { class: "card", "aria-labelledby": "unmet-h" }, el("h2", { id: "unmet-h" }, t("unmet.title", { n: unmet.length })),
     unmet.length
-      ? el("div", { class: "table-scroll" }, table([t("unmet.order"), t("unmet.owner"), t("unmet.units"), t("unmet.value"), t("unmet.reason")], rows))
+      ? el("div", { class: "table-scroll" }, table([t("unmet.order"), t("unmet.owner"), t("unmet.units"), t("unmet.value"), t("unmet.reason")], rows, { sortable: true }))
       : el("p", { class: "muted" }, report ? t("unmet.none") : t("plan.no_report")));
 }
 
@@ -231,7 +231,7 @@ function settlementSection(report) {
     el("td", { class: "num" }, fmtMoney(s.transport_cost + s.commute_cost))));
   return el("section", { class: "card", "aria-labelledby": "settle-h" }, el("h2", { id: "settle-h" }, t("settle.title")),
     el("p", { class: "hint" }, t("settle.hint")),
-    el("div", { class: "table-scroll" }, table([t("settle.firm"), t("settle.pays"), t("settle.receives"), t("settle.net"), t("settle.costs")], rows)));
+    el("div", { class: "table-scroll" }, table([t("settle.firm"), t("settle.pays"), t("settle.receives"), t("settle.net"), t("settle.costs")], rows, { sortable: true })));
 }
 
 /** A firm chooser: the map dims the other firms' moves and the day table shows only this firm's rows. */

@@ -281,9 +281,39 @@ export async function busy(button, work) {
 }
 
 export function table(headers, rows, attrs = {}) {
-  return el("table", attrs,
+  const { sortable, ...rest } = attrs;
+  const node = el("table", rest,
     el("thead", {}, el("tr", {}, headers.map((h) => (h instanceof Node ? h : el("th", { scope: "col" }, h))))),
     el("tbody", {}, rows));
+  if (sortable) makeSortable(node);
+  return node;
+}
+
+const collator = new Intl.Collator(document.documentElement.lang, { numeric: true });
+
+/** A long table sorts by any titled column: a button in each header, aria-sort says which way. */
+export function makeSortable(node) {
+  const heads = $$("thead th", node);
+  heads.forEach((th, index) => {
+    const label = th.textContent.trim();
+    if (!label) return;
+    const button = el("button", { type: "button", class: "sort-button" }, label);
+    th.replaceChildren(button);
+    button.addEventListener("click", () => {
+      const ascending = th.getAttribute("aria-sort") !== "ascending";
+      for (const other of heads) other.removeAttribute("aria-sort");
+      th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+      const body = node.tBodies[0];
+      const key = (tr) => (tr.children[index] ? tr.children[index].textContent.trim().replace(/[¥,−\s]/g, (c) => (c === "−" ? "-" : "")) : "");
+      const sorted = Array.from(body.rows).sort((a, b) => {
+        const [x, y] = [key(a), key(b)];
+        const [nx, ny] = [Number.parseFloat(x), Number.parseFloat(y)];
+        const order = !Number.isNaN(nx) && !Number.isNaN(ny) && /^-?[\d.]/.test(x) && /^-?[\d.]/.test(y) ? nx - ny : collator.compare(x, y);
+        return ascending ? order : -order;
+      });
+      body.append(...sorted);
+    });
+  });
 }
 
 export function definitionList(pairs, attrs = { class: "figures" }) {
