@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import time
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.browser
 DESKTOP: Any = {"width": 1366, "height": 800}
 PHONE: Any = {"width": 390, "height": 844}
 
-CODES = [*ROUND["skills"], *ROUND["machines"], *(s.value for s in Status),
+CODES = [*cast(list[str], ROUND["skills"]), *cast(list[str], ROUND["machines"]), *(s.value for s in Status),
          "admin", "coordinator", "enterprise", "guide", "pending", "confirmed", "declined", "approved", "draft",
          "submitted", "succeeded", "running", "queued"]
 # Words that legitimately hold a code's letters: the language switch and the API-docs link.
@@ -125,7 +125,12 @@ def test_report_takes_full_width_digits_gives_one_message_per_bad_value_and_guar
     assert lines == ["应不小于 0"], lines
     # Leaving with unsent edits asks first.
     dialogs: list[str] = []
-    page.on("dialog", lambda d: (dialogs.append(d.type), d.dismiss()))
+
+    def answer(dialog: Any) -> None:
+        dialogs.append(dialog.type)
+        dialog.dismiss()
+
+    page.on("dialog", answer)
     page.locator("#nav a[href='/home']").click()
     page.wait_for_timeout(500)
     assert dialogs == ["beforeunload"] and page.url.endswith("/report")
