@@ -11,6 +11,7 @@ offending value, so the API and the CLI can show them as they are.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date, timedelta
 from typing import Annotated, Any
 
 import numpy as np
@@ -293,6 +294,14 @@ def _duplicates(ids: Iterable[str]) -> set[str]:
     return dup
 
 
+def day_words(start: date | None, day: int) -> tuple[str, str]:
+    """A plan day as people say it (Chinese, English): its date when the scenario has one, else "第 1 天" from 1."""
+    if start is None:
+        return f"第 {day + 1} 天", f"day {day + 1}"
+    d = start + timedelta(days=day)
+    return f"{d.month}月{d.day}日", d.isoformat()
+
+
 def _cross_reference_errors(s: Scenario) -> Iterable[InitErrorDetails]:
     horizon = s.horizon_days
     skills, machines = set(s.skills), set(s.machines)
@@ -333,8 +342,8 @@ def _cross_reference_errors(s: Scenario) -> Iterable[InitErrorDetails]:
                     lend, have = per_day(value, t), per_day(idle, t)
                     if lend > have:
                         yield _err((*loc, "lendable_workers", code), value, "lendable_exceeds_idle",
-                                   f"第 {t} 天：可出借 {lend} 人多于闲置 {have} 人 / "
-                                   f"day {t}: lendable {lend} > idle {have}")
+                                   f"{day_words(s.start_date, t)[0]}：可出借 {lend} 人多于闲置 {have} 人 / "
+                                   f"{day_words(s.start_date, t)[1]}: lendable {lend} > idle {have}")
                         break
         for j, p in enumerate(e.blocked_partners):
             if p not in ent_ids:
@@ -362,16 +371,19 @@ def _cross_reference_errors(s: Scenario) -> Iterable[InitErrorDetails]:
         if o.machine is None and o.machine_hours_per_unit > 0:
             yield _err((*loc, "machine_hours_per_unit"), o.machine_hours_per_unit, "machine_missing",
                        "填写了机时但未指定设备 / machine hours given but no machine named")
+        last_zh, last_en = day_words(s.start_date, horizon - 1)
         if o.due_day >= horizon:
             yield _err((*loc, "due_day"), o.due_day, "outside_horizon",
-                       f"交期超出计划期（须小于 {horizon}）/ due_day must be < horizon_days ({horizon})")
+                       f"交期 {day_words(s.start_date, o.due_day)[0]} 超出计划期（最后一天为 {last_zh}）/ due day "
+                       f"{day_words(s.start_date, o.due_day)[1]} is after the last day {last_en}")
         if o.release_day >= horizon:
             yield _err((*loc, "release_day"), o.release_day, "outside_horizon",
-                       f"投产日超出计划期（须小于 {horizon}）/ release_day must be < horizon_days ({horizon})")
+                       f"投产日 {day_words(s.start_date, o.release_day)[0]} 超出计划期（最后一天为 {last_zh}）/ "
+                       f"release day {day_words(s.start_date, o.release_day)[1]} is after the last day {last_en}")
         if o.release_day > o.due_day:
+            rel, due = day_words(s.start_date, o.release_day), day_words(s.start_date, o.due_day)
             yield _err((*loc, "release_day"), o.release_day, "release_after_due",
-                       f"投产日 {o.release_day} 晚于交期 {o.due_day} / "
-                       f"release_day {o.release_day} is after due_day {o.due_day}")
+                       f"投产日 {rel[0]} 晚于交期 {due[0]} / release day {rel[1]} is after the due day {due[1]}")
 
     # MODEL.md has no list of process codes, so the known processes are those some firm declares;
     # an order asking for a process nobody runs is almost always a typo in the order.

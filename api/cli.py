@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -36,7 +38,7 @@ from alliance.check import check as check_plan
 from alliance.plan import Plan, Status
 from alliance.report import build_report
 from alliance.scenario import Scenario
-from api.render import render_summary
+from api.render import render_summary, status_text
 
 EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "examples"
 DEMO_SCENARIO = EXAMPLES_DIR / "dehua-24.json"
@@ -179,9 +181,64 @@ def _fmt(x: float | None, spec: str = ",.2f") -> str:
     return "—" if x is None else format(round(x, 2) + 0.0, spec)  # + 0.0: no "-0.00"
 
 
+@contextmanager
+def solver_quiet(verbose: bool, console: Console) -> Iterator[Console]:
+    """Keep the solver's C++ chatter off stdout unless ``verbose``; yields the console for the progress line.
+
+    HiGHS writes some lines (e.g. ``HighsMipSolverData::transformNewIntegerFeasibleSolution``) straight to the
+    process's file descriptor 1, past Python's ``sys.stdout``, so only a redirect of the descriptor itself
+    silences them.  The progress line goes to a duplicate of the real stdout meanwhile.
+    """
+    if verbose:
+        yield console
+        return
+    try:
+        sys.stdout.flush()
+        real = os.dup(1)
+    except (OSError, ValueError, AttributeError):  # no real descriptor (e.g. captured output): nothing to hide
+        yield console
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.close(devnull)
+    stream = os.fdopen(os.dup(real), "w", encoding="utf-8", closefd=True)
+    try:
+        yield Console(file=stream, force_terminal=console.is_terminal, width=console.width, highlight=False)
+    finally:
+        stream.flush()
+        stream.close()
+        os.dup2(real, 1)
+        os.close(real)
+
+
+def reproducibility(plan: Plan, threads: int, lang: Lang) -> str:
+    """Whether the same command gives the same plan again, and how to make it so (said plainly)."""
+    if plan.status == Status.OPTIMAL and threads == 1:
+        return _text(lang, "可重复：单线程，且在达到所需差距后停止（不是到时限才停），同样的命令会得到同样的方案。",
+                     "Reproducible: one thread, and the search stopped at the requested gap, not at the time limit; "
+                     "the same command gives the same plan.")
+    why_zh, why_en = [], []
+    if threads > 1:
+        why_zh.append(f"{threads} 个线程并行搜索，谁先找到方案取决于当时的运行速度")
+        why_en.append(f"{threads} threads search side by side and which finds a plan first depends on timing")
+    if plan.status != Status.OPTIMAL:
+        why_zh.append("搜索到时限才停，停在哪一步取决于机器快慢和负载")
+        why_en.append("the search stopped at the time limit, so where it stopped depends on the machine's speed "
+                      "and load")
+    return _text(
+        lang,
+        "不保证可重复：" + "；".join(why_zh) + "。同样的命令再运行一次，方案和目标值可能略有不同。"
+        "要得到可重复的结果：用 --threads 1，并给足 --time-limit 或放宽 --gap，"
+        "使求解在达到差距时停止（状态为“已证明最优”）。",
+        "Not guaranteed to be reproducible: " + "; ".join(why_en) + ". Running the same command again may give a "
+        "slightly different plan and objective. For a reproducible run: --threads 1, and a --time-limit long enough "
+        "(or a looser --gap) for the search to stop at the gap (status 'proven optimal').",
+    )
+
+
 def _solve_and_report(
     scenario: Scenario, *, time_limit: float, gap: float, threads: int, seed: int, backend: Backend, lang: Lang,
-    console: Console,
+    console: Console, verbose: bool = False,
 ) -> Plan:
     """Solve with a live progress line, then attach the reviewer's report."""
     from solver import Progress, SolveOptions  # lazy: OR-Tools loads only for the commands that solve
@@ -189,9 +246,9 @@ def _solve_and_report(
 
     options = SolveOptions(time_limit_s=time_limit, relative_gap=gap, threads=threads, seed=seed, backend=backend.value)
     label = _text(lang, "求解中", "Solving")
-    with ProgressBar(
+    with solver_quiet(verbose, console) as progress_console, ProgressBar(
         SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.fields[info]}"), TimeElapsedColumn(),
-        console=console, transient=True,
+        console=progress_console, transient=True,
     ) as bar:
         task = bar.add_task(label, total=None, info="")
 
@@ -221,8 +278,8 @@ def _write_plan(plan: Plan, path: Path) -> None:
 
 def _outcome(plan: Plan, lang: Lang, console: Console) -> int:
     if plan.status not in (Status.OPTIMAL, Status.FEASIBLE):
-        console.print(_text(lang, f"[red]未得到可行方案（状态 {plan.status}），可延长 --time-limit[/]",
-                            f"[red]no plan found (status {plan.status}); try a longer --time-limit[/]"))
+        console.print(_text(lang, f"[red]未得到可行方案（{status_text(plan.status, 'zh')}），可延长 --time-limit[/]",
+                            f"[red]no plan found ({status_text(plan.status, 'en')}); try a longer --time-limit[/]"))
         return EXIT_FAILED
     report = plan.report or {}
     improvement = report.get("manual_baseline", {}).get("objective_improvement", 0.0)
@@ -246,18 +303,24 @@ def solve(
     seed: Annotated[int, typer.Option("--seed", help="随机种子 / random seed")] = 0,
     backend: Annotated[Backend, typer.Option("--backend", help="求解器 / MILP backend")] = Backend.highs,
     lang: Annotated[Lang, typer.Option("--lang", help="输出语言 / output language")] = Lang.zh,
+    show_all: Annotated[bool, typer.Option("--all", help="列出全部行，不只前 15 行 / list every row, not the first 15")
+                        ] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", help="显示求解器自身的输出 / show the solver's own output")
+                       ] = False,
 ) -> None:
     """求解场景并写出方案 / Solve a scenario and write the plan."""
     console = Console()
     try:
         s = read_scenario(scenario)
         plan = _solve_and_report(s, time_limit=time_limit, gap=gap, threads=threads, seed=seed, backend=backend,
-                                 lang=lang, console=console)
+                                 lang=lang, console=console, verbose=verbose)
         _write_plan(plan, output)
     except InputError as e:
         _bad_input(e)
     if plan.report is not None:
-        console.print(render_summary(plan.report, "zh" if lang == Lang.zh else "en"))
+        console.print(render_summary(plan.report, "zh" if lang == Lang.zh else "en",
+                                     max_rows=None if show_all else 15))
+    console.print(reproducibility(plan, threads, lang))
     console.print(_text(lang, f"方案已写入 {output}", f"Plan written to {output}"))
     raise typer.Exit(_outcome(plan, lang, console))
 
@@ -309,6 +372,10 @@ def demo(
                                                 show_default=False)] = None,
     county: Annotated[bool, typer.Option("--county", help="三个园区联盟与县级轮次：提交上级全流程 / three park "
                                          "alliances and a county round fed by their escalations")] = False,
+    show_all: Annotated[bool, typer.Option("--all", help="列出全部行，不只前 15 行 / list every row, not the first 15")
+                        ] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", help="显示求解器自身的输出 / show the solver's own output")
+                       ] = False,
 ) -> None:
     """德化 24 家企业示例：求解、校验、汇总 / The Dehua 24-firm example end to end: solve, check, summarise."""
     console = Console()
@@ -327,14 +394,15 @@ def demo(
                             f"Scenario: {s.alliance.name} ({len(s.enterprises)} firms, {len(s.orders)} orders, "
                             f"{s.horizon_days} days)"))
         plan = _solve_and_report(s, time_limit=time_limit, gap=1e-4, threads=DEFAULT_THREADS, seed=0,
-                                 backend=Backend.highs,
-                                 lang=lang, console=console)
+                                 backend=Backend.highs, lang=lang, console=console, verbose=verbose)
         if output is not None:
             _write_plan(plan, output)
     except InputError as e:
         _bad_input(e)
     if plan.report is not None:
-        console.print(render_summary(plan.report, "zh" if lang == Lang.zh else "en"))
+        console.print(render_summary(plan.report, "zh" if lang == Lang.zh else "en",
+                                     max_rows=None if show_all else 15))
+    console.print(reproducibility(plan, DEFAULT_THREADS, lang))
     raise typer.Exit(_outcome(plan, lang, console))
 
 

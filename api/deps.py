@@ -62,13 +62,21 @@ def get_current_user(
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
+ROLE_NAMES_ZH: dict[str, tuple[str, str]] = {
+    "admin": ("平台管理员", "platform admin"), "coordinator": ("联盟协调员", "alliance coordinator"),
+    "enterprise": ("企业填报员", "enterprise clerk"), "guide": ("党建指导员", "guide"),
+}
+
+
 def require_roles(*roles: Role) -> Callable[[User], User]:
     allowed = {r.value for r in roles}
-    names = "/".join(sorted(allowed))
+    # People read this message: the roles in words, never their codes.
+    names_zh = "、".join(ROLE_NAMES_ZH[r][0] for r in sorted(allowed))
+    names_en = ", ".join(ROLE_NAMES_ZH[r][1] for r in sorted(allowed))
 
     def guard(user: CurrentUser) -> User:
         if user.role not in allowed:
-            raise Forbidden(f"仅限 {names} 角色 / only the {names} role(s) may do this")
+            raise Forbidden(f"仅限{names_zh}操作 / only a {names_en} may do this")
         return user
 
     return guard

@@ -599,3 +599,21 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[dt.datetime | None] = mapped_column()
+
+
+# ----- display names (branch pages): the catalogue of skill, process and machine names, see docs/catalogue.md -----
+
+
+class DisplayName(Base):
+    """An admin's name for a code; codes without a row use the seed names in ``api/catalogue/defaults.py``."""
+
+    __tablename__ = "display_name"
+    __table_args__ = (UniqueConstraint("kind", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # skill | process | machine
+    code: Mapped[str] = mapped_column(String(100))
+    name_zh: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str] = mapped_column(String(100))
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from alliance.report import Lang
+from api.catalogue import Catalogue, seed_catalogue
 
 _LABELS: dict[str, tuple[str, str]] = {
     "title": ("联盟撮合方案", "Alliance matching plan"),
@@ -44,8 +45,8 @@ _LABELS: dict[str, tuple[str, str]] = {
     "owner": ("发单企业", "Owner"),
     "site": ("承接企业", "Site"),
     "units": ("件数", "Units"),
-    "days": ("日:件数", "Day:units"),
-    "loan_days": ("日:人数", "Day:workers"),
+    "days": ("日期：件数", "Date: units"),
+    "loan_days": ("日期：人数", "Date: workers"),
     "km": ("距离 km", "km"),
     "transport_cost": ("运输费", "Transport"),
     "settlement": ("结算额", "Settlement"),
@@ -60,10 +61,28 @@ _LABELS: dict[str, tuple[str, str]] = {
     "checks_ok": ("校验通过：方案满足全部 9 条规则", "Check passed: the plan obeys all 9 rules"),
     "checks_bad": ("校验未通过", "Check failed"),
     "recomputed": ("按明细重算目标值", "Objective recomputed from the rows"),
-    "more": ("另有 {n} 条未列出", "{n} more not shown"),
+    "more": ("另有 {n} 条未列出，加 --all 显示全部，或用 --output 写出的方案文件查看",
+             "{n} more not shown; add --all to list every row, or read the plan file written by --output"),
     "none": ("无", "none"),
     "sep": ("；", "; "),
 }
+
+
+STATUS: dict[str, tuple[str, str]] = {
+    "OPTIMAL": ("已证明最优", "proven optimal"),
+    "FEASIBLE": ("可行方案（未证明最优）", "feasible (not proven optimal)"),
+    "INFEASIBLE": ("无可行方案", "infeasible"),
+    "UNKNOWN": ("时限内未找到方案", "no plan within the time limit"),
+}
+
+
+def status_text(status: str, lang: Lang) -> str:
+    zh, en = STATUS.get(str(status), (str(status), str(status)))
+    return zh if lang == "zh" else en
+
+
+def _firm(code: str, name: str | None) -> str:
+    return f"{code} {name}" if name and name != code else code
 
 
 def _t(key: str, lang: Lang) -> str:
@@ -79,14 +98,31 @@ def _pct(x: float | None) -> str:
     return "—" if x is None else f"{100 * x:.2f}%"
 
 
-def _days_text(days: list[dict[str, Any]], key: str) -> str:
-    return ", ".join(f"{d['day']}:{d[key]}" for d in days)
+def _day(d: dict[str, Any], lang: Lang) -> str:
+    """A day as a date ("12-03"), or counted from 1 ("第1天") when the scenario has no start date."""
+    if d.get("date"):
+        _, month, day = (int(x) for x in str(d["date"]).split("-"))
+        return f"{month}月{day}日" if lang == "zh" else f"{day} {_MONTHS[month - 1]}"
+    return f"第{d['day'] + 1}天" if lang == "zh" else f"day {d['day'] + 1}"
 
 
-def render_summary(report: dict[str, Any], lang: Lang = "zh", *, max_rows: int = 15) -> RenderableType:
-    """A readable summary of a report (as :func:`build_report` returns it) for a terminal, Chinese by default."""
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _days_text(days: list[dict[str, Any]], key: str, lang: Lang = "zh") -> str:
+    sep = "，" if lang == "zh" else ", "
+    return sep.join(f"{_day(d, lang)}：{d[key]}" if lang == "zh" else f"{_day(d, lang)}: {d[key]}" for d in days)
+
+
+def render_summary(report: dict[str, Any], lang: Lang = "zh", *, max_rows: int | None = 15,
+                   catalogue: Catalogue | None = None) -> RenderableType:
+    """A readable summary of a report (as :func:`build_report` returns it) for a terminal, Chinese by default.
+
+    ``max_rows=None`` lists every row; skills are shown by their catalogue names (the seed names by default).
+    """
     if lang not in ("zh", "en"):
         raise ValueError(f"lang must be 'zh' or 'en', got {lang!r}")
+    cat = catalogue or seed_catalogue()
     fig = report["figures"]
     before, after, obj = fig["before"], fig["after"], fig["objective"]
     parts: list[RenderableType] = []
@@ -95,7 +131,7 @@ def render_summary(report: dict[str, Any], lang: Lang = "zh", *, max_rows: int =
     head = Table(show_header=False)
     head.add_column(style="bold")
     head.add_column(justify="right")
-    head.add_row(_t("status", lang), report["status"])
+    head.add_row(_t("status", lang), status_text(report["status"], lang))
     head.add_row(_t("objective", lang), _money(report["objective"]))
     head.add_row(_t("bound", lang), _money(report["bound"]))
     head.add_row(_t("gap", lang), _pct(report["gap"]))
@@ -135,9 +171,9 @@ def render_summary(report: dict[str, Any], lang: Lang = "zh", *, max_rows: int =
     parts.append(manual)
 
     def limited(table: Table, rows: list[list[str]]) -> Table:
-        for row in rows[:max_rows]:
+        for row in rows if max_rows is None else rows[:max_rows]:
             table.add_row(*row)
-        if len(rows) > max_rows:
+        if max_rows is not None and len(rows) > max_rows:
             table.caption = _t("more", lang).format(n=len(rows) - max_rows)
         if not rows:
             table.caption = _t("none", lang)
@@ -148,7 +184,8 @@ def render_summary(report: dict[str, Any], lang: Lang = "zh", *, max_rows: int =
         subs.add_column(_t(key, lang), justify="right" if key in ("units", "km", "transport_cost", "settlement")
                         else "left")
     parts.append(limited(subs, [
-        [sc["order"], sc["owner"], sc["site"], f"{sc['units']:,}", _days_text(sc["days"], "units"),
+        [sc["order"], _firm(sc["owner"], sc.get("owner_name")), _firm(sc["site"], sc.get("site_name")),
+         f"{sc['units']:,}", _days_text(sc["days"], "units", lang),
          f"{sc['distance_km']:.2f}", _money(sc["transport_cost"]), _money(sc["settlement_value"])]
         for sc in report["subcontracts"]
     ]))
@@ -158,7 +195,9 @@ def render_summary(report: dict[str, Any], lang: Lang = "zh", *, max_rows: int =
         loans.add_column(_t(key, lang), justify="right" if key in ("worker_days", "km", "commute", "wage")
                          else "left")
     parts.append(limited(loans, [
-        [ln["skill"], ln["lender"], ln["borrower"], _days_text(ln["days"], "workers"), f"{ln['worker_days']}",
+        [cat.name("skill", ln["skill"], lang), _firm(ln["lender"], ln.get("lender_name")),
+         _firm(ln["borrower"], ln.get("borrower_name")), _days_text(ln["days"], "workers", lang),
+         f"{ln['worker_days']}",
          f"{ln['distance_km']:.2f}", _money(ln["commute_cost"]), _money(ln["wage_reimbursed"])]
         for ln in report["loans"]
     ]))
@@ -169,8 +208,8 @@ def render_summary(report: dict[str, Any], lang: Lang = "zh", *, max_rows: int =
         unmet.add_column(_t(key, lang), justify="right" if key in ("unmet_units", "unmet_value") else "left",
                          overflow="fold")
     parts.append(limited(unmet, [
-        [u["order"], u["owner"], f"{u['unmet_units']:,} / {u['quantity']:,}", _money(u["unmet_value"]),
-         _unmet_reason(u, lang)]
+        [u["order"], _firm(u["owner"], u.get("owner_name")), f"{u['unmet_units']:,} / {u['quantity']:,}",
+         _money(u["unmet_value"]), _unmet_reason(u, lang)]
         for u in report["unmet"]
     ]))
 
@@ -180,7 +219,8 @@ def render_summary(report: dict[str, Any], lang: Lang = "zh", *, max_rows: int =
         parts.append(Text(f"✓ {_t('checks_ok', lang)}{recomputed}", style="green"))
     else:
         lines = [f"✗ {_t('checks_bad', lang)}{recomputed}"]
-        lines += [f"  rule {v['rule']}: {v['message']}" for v in checks["violations"]]
+        rule = "规则" if lang == "zh" else "rule"
+        lines += [f"  {rule} {v['rule']}: {v['message']}" for v in checks["violations"]]
         parts.append(Text("\n".join(lines), style="red"))
     return Group(*parts)
 

@@ -117,6 +117,10 @@ def create_app(settings: Settings | None = None, solve_fn: SolveFn | None = None
     from api.county.routes import router as county_router  # the county domain (nested alliances, escalation)
 
     v1.include_router(county_router)
+
+    from api.catalogue.routes import router as catalogue_router  # branch pages: display names
+
+    v1.include_router(catalogue_router)
     app.include_router(v1)
 
     from api.web.pages import register_web  # the browser pages: shells that call this JSON API

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
 from api import queries
+from api.catalogue import load as load_catalogue
 from api.deps import CurrentUser, Id, PlannerReader, SessionDep
 from api.errors import PROBLEM_RESPONSES, InvalidInput, make_field_error
 from api.services import agreements, exports
@@ -48,7 +49,7 @@ def export(
                      Query(description="csv only: which table")] = None,
 ) -> Response:
     job = queries.get_job_for(session, user, job_id)
-    tables = exports.plan_tables(job)
+    tables = exports.plan_tables(job, load_catalogue(session))
     if format == "xlsx":
         return Response(exports.to_xlsx(job, tables), media_type=XLSX, headers=attachment(f"plan-{job.id}.xlsx"))
     if table is None:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from alliance.scenario import Scenario
 from api import queries
+from api.catalogue import load as load_catalogue
 from api.deps import CoordinatorUser, CurrentUser, Id, PlannerReader, ReportWriter, SessionDep, SettingsDep
 from api.errors import PROBLEM_RESPONSES, PayloadTooLarge, not_found
 from api.models import CapacityReport, PlanningRound, Role, User
@@ -156,9 +157,11 @@ def report_template(
     members = queries.list_enterprises(session, rnd.alliance_id)
     payload = latest.payload if latest else None
     if format == "csv":
-        return Response(report_files.template_csv(rnd, payload, members, sheet), media_type=CSV,
+        catalogue = load_catalogue(session)
+        return Response(report_files.template_csv(rnd, payload, members, sheet, catalogue), media_type=CSV,
                         headers=attachment(f"report-{rnd.id}-{ent.code}-{sheet}.csv"))
-    return Response(report_files.template_xlsx(rnd, ent, payload, members), media_type=XLSX,
+    xlsx = report_files.template_xlsx(rnd, ent, payload, members, load_catalogue(session))
+    return Response(xlsx, media_type=XLSX,
                     headers=attachment(f"report-{rnd.id}-{ent.code}.xlsx"))
 
 

@@ -19,9 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy.orm import object_session
 
+from api.catalogue import Catalogue, load, seed_catalogue
 from api.errors import Conflict
 from api.models import Enterprise, ItemKind, ItemStatus, PlanningRound, ProposalItem
+from api.text.dates import day_text, days_text, en_date, zh_date
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 _env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
@@ -48,33 +51,40 @@ class Agreement:
 
 
 def _dates(rnd: PlanningRound, days: list[int], lang: str = "zh") -> str:
-    dates = [(d, (rnd.start_date + dt.timedelta(days=d)).isoformat()) for d in days]
+    # The year once, then the days as short dates: "2026年：12月3日至12月5日、12月8日".
+    year = (rnd.start_date + dt.timedelta(days=min(days))).year if days else rnd.start_date.year
+    text = days_text(rnd.start_date, days, lang)
+    return f"{year}年 {text}" if lang == "zh" else f"{text} {year}"
+
+
+def _per_day(rnd: PlanningRound, rows: list[dict[str, Any]], key: str, unit_zh: str, lang: str) -> str:
     if lang == "zh":
-        return "、".join(f"{date}（第{d}天）" for d, date in dates)
-    return ", ".join(f"{date} (day {d})" for d, date in dates)
+        return "；".join(f"{day_text(rnd.start_date, r['day'], 'zh', short=True)} {r[key]} {unit_zh}" for r in rows)
+    return "; ".join(f"{day_text(rnd.start_date, r['day'], 'en', short=True)}: {r[key]}" for r in rows)
 
 
 def _money(value: Any) -> str:
     return f"{float(value):,.2f}"
 
 
-def _loan_clauses(item: ProposalItem, rnd: PlanningRound) -> list[Clause]:
+def _loan_clauses(item: ProposalItem, rnd: PlanningRound, cat: Catalogue) -> list[Clause]:
     t = item.terms
     lender, borrower = item.first_party, item.second_party
     hours = float(t["workday_minutes"]) / 60
-    per_day = "；".join(f"第{r['day']}天 {r['workers']} 人" for r in item.rows)
-    per_day_en = "; ".join(f"day {r['day']}: {r['workers']}" for r in item.rows)
+    per_day = _per_day(rnd, item.rows, "workers", "人", "zh")
+    per_day_en = _per_day(rnd, item.rows, "workers", "", "en")
+    skill_zh, skill_en = cat.zh("skill", item.skill), cat.en("skill", item.skill)
     return [
         Clause("帮工内容", "Lending",
-               f"甲方（出借方）{lender.name}向乙方（借入方）{borrower.name}出借{item.skill}岗位工人，"
+               f"甲方（出借方）{lender.name}向乙方（借入方）{borrower.name}出借{skill_zh}岗位工人，"
                f"最多 {t['headcount']} 人，共 {t['worker_days']} 人·天（{per_day}）。",
-               f"Party A ({lender.name}) lends Party B ({borrower.name}) workers for the post '{item.skill}', "
+               f"Party A ({lender.name}) lends Party B ({borrower.name}) workers for the post '{skill_en}', "
                f"at most {t['headcount']} at a time, {t['worker_days']} worker-days in all ({per_day_en})."),
         Clause("期限", "Period", f"帮工日期：{_dates(rnd, t['days'])}。",
                f"Days of work: {_dates(rnd, t['days'], 'en')}."),
-        Clause("岗位与工时", "Post and hours", f"岗位：{item.skill}。每日工作时间 {hours:g} 小时"
+        Clause("岗位与工时", "Post and hours", f"岗位：{skill_zh}。每日工作时间 {hours:g} 小时"
                f"（{t['workday_minutes']:g} 分钟），不安排超时加班。",
-               f"Post: {item.skill}. Working time {hours:g} hours ({t['workday_minutes']:g} minutes) a day; "
+               f"Post: {skill_en}. Working time {hours:g} hours ({t['workday_minutes']:g} minutes) a day; "
                "no overtime is arranged."),
         Clause("劳动关系", "Labour contract", "被出借工人与甲方的劳动合同关系不变，由甲方继续发放工资、缴纳社会保险。",
                "The workers' labour contracts stay with Party A, which keeps paying their wages and social "
@@ -98,24 +108,24 @@ def _loan_clauses(item: ProposalItem, rnd: PlanningRound) -> list[Clause]:
     ]
 
 
-def _subcontract_clauses(item: ProposalItem, rnd: PlanningRound) -> list[Clause]:
+def _subcontract_clauses(item: ProposalItem, rnd: PlanningRound, cat: Catalogue) -> list[Clause]:
     t = item.terms
     owner, site = item.first_party, item.second_party
-    per_day = "；".join(f"第{r['day']}天 {r['quantity']} 件" for r in item.rows)
-    per_day_en = "; ".join(f"day {r['day']}: {r['quantity']}" for r in item.rows)
+    per_day = _per_day(rnd, item.rows, "quantity", "件", "zh")
+    per_day_en = _per_day(rnd, item.rows, "quantity", "", "en")
     due = rnd.start_date + dt.timedelta(days=int(t["due_day"]))
     ship_by = rnd.start_date + dt.timedelta(days=int(t["ship_by_day"]))
     return [
         Clause("加工内容", "Work", f"甲方（委托方）{owner.name}委托乙方（加工方）{site.name}加工订单 {item.order_id}"
-               f"（工序：{t['process']}），共 {t['units']} 件（{per_day}）。",
+               f"（工序：{cat.zh('process', t['process'])}），共 {t['units']} 件（{per_day}）。",
                f"Party A ({owner.name}) orders from Party B ({site.name}) {t['units']} units of order "
-               f"{item.order_id} (process {t['process']}) ({per_day_en})."),
+               f"{item.order_id} (process: {cat.en('process', t['process'])}) ({per_day_en})."),
         Clause("生产日期", "Production days", f"乙方在以下日期生产：{_dates(rnd, t['days'])}。",
                f"Party B produces on: {_dates(rnd, t['days'], 'en')}."),
-        Clause("交付", "Delivery", f"乙方最迟于 {ship_by.isoformat()} 完成并发运，运输 {t['transport_days']} 天，"
-               f"于交期 {due.isoformat()} 前送达甲方。",
-               f"Party B finishes and ships by {ship_by.isoformat()}; transport takes {t['transport_days']} day(s); "
-               f"the goods reach Party A by the due date {due.isoformat()}."),
+        Clause("交付", "Delivery", f"乙方最迟于 {zh_date(ship_by)}完成并发运，运输 {t['transport_days']} 天，"
+               f"于交期 {zh_date(due)}前送达甲方。",
+               f"Party B finishes and ships by {en_date(ship_by)}; transport takes {t['transport_days']} day(s); "
+               f"the goods reach Party A by the due date {en_date(due)}."),
         Clause("质量", "Quality", f"产品须达到质量等级 {t['min_quality_level']} 及以上，按甲方订单的工艺要求验收。",
                f"Goods meet quality level {t['min_quality_level']} or better and are accepted against Party A's "
                "order specification."),
@@ -131,22 +141,25 @@ def _subcontract_clauses(item: ProposalItem, rnd: PlanningRound) -> list[Clause]
     ]
 
 
-def build(item: ProposalItem) -> Agreement:
+def build(item: ProposalItem, catalogue: Catalogue | None = None) -> Agreement:
     if item.status != ItemStatus.CONFIRMED:
-        raise Conflict(f"条目 {item.id} 尚未由双方确认（{item.status}），不能生成协议 / item {item.id} is not "
+        raise Conflict(f"条目 {item.id} 尚未由双方确认，不能生成协议 / item {item.id} is not "
                        "confirmed "
                        f"by both parties ({item.status}); no agreement yet")
     rnd = item.proposal.round
+    if catalogue is None:
+        session = object_session(item)
+        catalogue = load(session) if session is not None else seed_catalogue()
     if item.kind == ItemKind.LOAN:
         title = ("帮工协议", "Worker-lending agreement (shared employment)")
         parties = [("甲方（出借方）", "Party A (lender)", item.first_party),
                    ("乙方（借入方）", "Party B (borrower)", item.second_party)]
-        clauses = _loan_clauses(item, rnd)
+        clauses = _loan_clauses(item, rnd, catalogue)
     else:
         title = ("委托加工协议", "Processing agreement")
         parties = [("甲方（委托方）", "Party A (ordering firm)", item.first_party),
                    ("乙方（加工方）", "Party B (producing firm)", item.second_party)]
-        clauses = _subcontract_clauses(item, rnd)
+        clauses = _subcontract_clauses(item, rnd, catalogue)
     decided = item.decided_at.date() if item.decided_at else dt.date.today()
     return Agreement(title[0], title[1], f"R{rnd.id}-P{item.proposal.version}-I{item.id}", parties, clauses,
                      rnd.alliance.name, rnd.name, decided)

@@ -9,6 +9,7 @@ unmet orders from the plan's report.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from typing import Any
 
@@ -17,9 +18,11 @@ from openpyxl.styles import Font
 
 from alliance.plan import Plan
 from alliance.scenario import load_scenario
+from api.catalogue import Catalogue, seed_catalogue
 from api.cells import append_row, csv_row
 from api.errors import Conflict
 from api.models import ItemKind, PlanningJob
+from api.render import status_text
 from api.services.proposals import derive_items
 from api.services.reporting import report_of
 
@@ -69,10 +72,24 @@ def _table(rows: list[dict[str, Any]], keys: list[str] | None = None) -> tuple[l
     return keys, [[_cell(row.get(k)) for k in keys] for row in rows]
 
 
-def plan_tables(job: PlanningJob) -> dict[str, tuple[list[str], list[list[Any]]]]:
+def _dated(rows: list[dict[str, Any]], start: Any) -> list[dict[str, Any]]:
+    """Each row's day as its calendar date (a person reads dates); the model's day offset stays beside it."""
+    if start is None:
+        return rows
+    return [{**r, "date": (start + dt.timedelta(days=int(r["day"]))).isoformat()} for r in rows]
+
+
+def _named(rows: list[dict[str, Any]], cat: Catalogue) -> list[dict[str, Any]]:
+    return [{**r, **{k: cat.zh(k, r[k]) for k in ("skill", "process", "machine")  # type: ignore[arg-type]
+                     if isinstance(r.get(k), str)}} for r in rows]
+
+
+def plan_tables(job: PlanningJob, catalogue: Catalogue | None = None) -> dict[str, tuple[list[str], list[list[Any]]]]:
     if job.plan is None:
         raise Conflict(f"任务 {job.id} 尚无方案 / job {job.id} has no plan")
+    cat = catalogue or seed_catalogue()
     scenario = load_scenario(job.snapshot)
+    start = scenario.start_date
     plan = Plan.model_validate(job.plan)
     items = derive_items(scenario, plan)
     subs = [{"key": i.key, "order": i.order_id, "owner": i.first, "site": i.second, **i.terms}
@@ -86,12 +103,14 @@ def plan_tables(job: PlanningJob) -> dict[str, tuple[list[str], list[list[Any]]]
               **({"why_zh": u["action"]["zh"], "unlock_zh": u["action"]["unlock_zh"], "why_en": u["action"]["en"],
                   "unlock_en": u["action"]["unlock_en"]} if u.get("action") else {})} for u in report["unmet"]]
     return {
-        "production": _table([r.model_dump(mode="json") for r in plan.production],
-                             ["order", "site", "day", "quantity"]),
-        "loans": _table([r.model_dump(mode="json", by_alias=True) for r in plan.loans],
-                        ["skill", "from", "to", "day", "workers"]),
-        "subcontracts": _table(subs),
-        "loan_groups": _table(loans),
+        "production": _table(_dated([r.model_dump(mode="json") for r in plan.production], start),
+                             ["order", "site", "date", "day", "quantity"] if start else ["order", "site", "day",
+                                                                                        "quantity"]),
+        "loans": _table(_named(_dated([r.model_dump(mode="json", by_alias=True) for r in plan.loans], start), cat),
+                        ["skill", "from", "to", "date", "day", "workers"] if start else ["skill", "from", "to", "day",
+                                                                                        "workers"]),
+        "subcontracts": _table(_named(subs, cat)),
+        "loan_groups": _table(_named(loans, cat)),
         "settlement": _table(settlement),
         "unmet": _table(unmet),
     }
@@ -103,7 +122,9 @@ def to_xlsx(job: PlanningJob, tables: dict[str, tuple[list[str], list[list[Any]]
     assert summary is not None
     summary.title = "汇总 summary"
     plan = job.plan or {}
-    for label, value in (("任务 job", job.id), ("轮次 round", job.round_id), ("状态 status", plan.get("status")),
+    status = plan.get("status")
+    for label, value in (("任务 job", job.id), ("轮次 round", job.round_id),
+                         ("状态 status", status_text(status, "zh") if status else None),
                          ("目标值 objective (yuan)", plan.get("objective")), ("上界 bound", plan.get("bound")),
                          ("差距 gap", plan.get("gap"))):
         append_row(summary, [label, value])

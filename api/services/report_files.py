@@ -8,8 +8,10 @@ ignores); as CSV each sheet is its own file, recognised by its header row:
 * 订单 orders: one row per backlog order, MODEL.md's order fields
 * 不合作企业 blocked: 企业编码 code (| 企业名称 name, for reference only)
 
-Day columns are headed ``第N天 day N (date)``; order days may be day numbers
-or dates of the round.  Sections missing from an upload keep their values
+Day columns are headed by the day's date (``2026-12-03``; the older ``第N天 day N``
+headers are still read); order days may be day numbers or dates of the round.
+Skills, processes and machines are written by their catalogue names (``施釉``)
+and read back by name or by code.  Sections missing from an upload keep their values
 from the latest version.  Every error names the sheet, the (spreadsheet) row,
 the column and the value.
 """
@@ -31,6 +33,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from pydantic import ValidationError
 
 from api import limits
+from api.catalogue import Catalogue, seed_catalogue
+from api.catalogue.defaults import Kind
 from api.cells import FORMULA_START, append_row, csv_row, uncsv_cell
 from api.errors import FieldError, InvalidInput, PayloadTooLarge, make_field_error
 from api.models import Enterprise, PlanningRound
@@ -76,8 +80,20 @@ def label(key: str, zh: str) -> str:
 
 
 def day_label(rnd: PlanningRound, day: int) -> str:
-    date = rnd.start_date + dt.timedelta(days=day)
-    return f"第{day}天 day {day} ({date:%m-%d})"
+    return (rnd.start_date + dt.timedelta(days=day)).isoformat()
+
+
+def _code_of(catalogue: Catalogue, kind: Kind, text: str) -> str:
+    """The code a cell names: a code as it is, or a catalogue name (Chinese or English) of one."""
+    kinds: tuple[Kind, ...] = ("process", "skill") if kind == "process" else (kind,)
+    for k in kinds:
+        if text in catalogue.entries[k]:
+            return text
+    for k in kinds:
+        for code, entry in catalogue.entries[k].items():
+            if text in (entry.name_zh, entry.name_en):
+                return code
+    return text
 
 
 # ----- the template ---------------------------------------------------------------------------------------
@@ -90,25 +106,37 @@ def _per_day(value: Any, horizon: int) -> list[Any]:
 
 
 def sheet_rows(
-    rnd: PlanningRound, payload: dict[str, Any] | None, members: Iterable[Enterprise]
+    rnd: PlanningRound, payload: dict[str, Any] | None, members: Iterable[Enterprise],
+    catalogue: Catalogue | None = None,
 ) -> dict[str, list[list[Any]]]:
     """The four sheets as rows (header first), filled from ``payload`` (the latest report) when given."""
     payload = payload or {}
+    cat = catalogue or seed_catalogue()
     days = [day_label(rnd, d) for d in range(rnd.horizon_days)]
     workers: list[list[Any]] = [[label(k, zh) for k, zh in WORKER_HEAD] + days]
     idle = payload.get("idle_workers") or {}
     lendable = payload.get("lendable_workers")
     for skill in rnd.skills:
-        workers.append([skill, KIND_LABELS[IDLE], *_per_day(idle.get(skill, 0), rnd.horizon_days)])
+        name = cat.zh("skill", skill)
+        workers.append([name, KIND_LABELS[IDLE], *_per_day(idle.get(skill, 0), rnd.horizon_days)])
         source = idle if lendable is None else lendable
-        workers.append([skill, KIND_LABELS[LENDABLE], *_per_day(source.get(skill, 0), rnd.horizon_days)])
+        workers.append([name, KIND_LABELS[LENDABLE], *_per_day(source.get(skill, 0), rnd.horizon_days)])
     machines: list[list[Any]] = [[label(k, zh) for k, zh in MACHINE_HEAD] + days]
     hours = payload.get("spare_machine_hours") or {}
     for machine in rnd.machines:
-        machines.append([machine, *_per_day(hours.get(machine, 0), rnd.horizon_days)])
+        machines.append([cat.zh("machine", machine), *_per_day(hours.get(machine, 0), rnd.horizon_days)])
     orders: list[list[Any]] = [[label(k, zh) for k, zh, _, _ in ORDER_COLUMNS]]
+    named: dict[str, Kind] = {"process": "process", "skill": "skill", "machine": "machine"}
     for order in payload.get("orders") or []:
-        orders.append([order.get(k) for k, _, _, _ in ORDER_COLUMNS])
+        row: list[Any] = []
+        for k, _, kind, _ in ORDER_COLUMNS:
+            value = order.get(k)
+            if k in named and value:
+                value = cat.zh(named[k], value)
+            elif kind == "day" and isinstance(value, int):
+                value = day_label(rnd, value)
+            row.append(value)
+        orders.append(row)
     names = {e.code: e.name for e in members}
     blocked: list[list[Any]] = [[label(k, zh) for k, zh in BLOCKED_HEAD]]
     for code in payload.get("blocked_partners") or []:
@@ -121,8 +149,8 @@ README_LINES = [
     "1. 工人：每个工种两行，闲置人数与其中同意出借的人数（可出借 ≤ 闲置）。",
     "   workers: two rows per skill, idle workers and, of those, who consented to be lent (lendable <= idle).",
     "2. 设备：每种设备一行，每天可用的空闲机时。/ machines: spare machine hours per day.",
-    "3. 订单：积压订单，交期与最早投产日可填第几天（0 起）或日期。/ orders: backlog orders; days as day numbers "
-    "(from 0) or dates.",
+    "3. 订单：积压订单，交期与最早投产日填日期（如 2026-12-03）。/ orders: backlog orders; days as dates, e.g. "
+    "2026-12-03.",
     "4. 不合作企业：不愿合作的成员企业编码。/ blocked: codes of member firms not to work with.",
     "空单元格按 0 或默认值处理。/ empty cells mean 0 or the default.",
     "CSV：每张表一个文件，表头与本模板相同；可一次上传多个文件。/ CSV: one file per sheet with these headers; "
@@ -131,7 +159,8 @@ README_LINES = [
 
 
 def template_xlsx(rnd: PlanningRound, ent: Enterprise, payload: dict[str, Any] | None,
-                  members: Iterable[Enterprise]) -> bytes:
+                  members: Iterable[Enterprise], catalogue: Catalogue | None = None) -> bytes:
+    cat = catalogue or seed_catalogue()
     wb = Workbook()
     readme = wb.active
     assert readme is not None
@@ -141,7 +170,7 @@ def template_xlsx(rnd: PlanningRound, ent: Enterprise, payload: dict[str, Any] |
         append_row(readme, [line])
     readme.column_dimensions["A"].width = 120
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
-    for key, rows in sheet_rows(rnd, payload, members).items():
+    for key, rows in sheet_rows(rnd, payload, members, cat).items():
         ws = wb.create_sheet(TITLES[key])
         for row in rows:
             append_row(ws, row)
@@ -152,13 +181,13 @@ def template_xlsx(rnd: PlanningRound, ent: Enterprise, payload: dict[str, Any] |
             ws.column_dimensions[col[0].column_letter].width = max(12, min(28, len(str(col[0].value or "")) + 2))
         if key == WORKERS:
             _choices(ws, "B2:B500", list(KIND_LABELS.values()))
-            _choices(ws, "A2:A500", rnd.skills)
+            _choices(ws, "A2:A500", [cat.zh("skill", s) for s in rnd.skills])
         elif key == MACHINES and rnd.machines:
-            _choices(ws, "A2:A500", rnd.machines)
+            _choices(ws, "A2:A500", [cat.zh("machine", m) for m in rnd.machines])
         elif key == ORDERS:
-            _choices(ws, "C2:C500", rnd.skills)
+            _choices(ws, "C2:C500", [cat.zh("skill", s) for s in rnd.skills])
             if rnd.machines:
-                _choices(ws, "F2:F500", rnd.machines)
+                _choices(ws, "F2:F500", [cat.zh("machine", m) for m in rnd.machines])
             _choices(ws, "M2:M500", ["true", "false"])
     out = io.BytesIO()
     wb.save(out)
@@ -175,9 +204,10 @@ def _choices(ws: Any, cells: str, values: list[str]) -> None:
 
 
 def template_csv(rnd: PlanningRound, payload: dict[str, Any] | None, members: Iterable[Enterprise],
-                 sheet: str) -> bytes:
+                 sheet: str, catalogue: Catalogue | None = None) -> bytes:
     text = io.StringIO()
-    csv.writer(text, lineterminator="\r\n").writerows(csv_row(r) for r in sheet_rows(rnd, payload, members)[sheet])
+    csv.writer(text, lineterminator="\r\n").writerows(
+        csv_row(r) for r in sheet_rows(rnd, payload, members, catalogue)[sheet])
     return ("\ufeff" + text.getvalue()).encode("utf-8")
 
 
@@ -191,6 +221,7 @@ class Parsed:
     errors: list[FieldError] = field(default_factory=list)
     # payload path prefix -> (sheet title, row, {field: column header})
     where: dict[tuple[Any, ...], tuple[str, int, dict[str, str]]] = field(default_factory=dict)
+    catalogue: Catalogue = field(default_factory=seed_catalogue)
 
     def error(self, sheet: str, row: int, column: str, msg: str, value: Any, kind: str = "value_error") -> None:
         loc: list[Any] = [sheet, row, column]
@@ -292,23 +323,46 @@ def _day_columns(parsed: Parsed, sheet: str, header: list[Any], rnd: PlanningRou
     for i, cell in enumerate(header[first:], start=first):
         if _blank(cell):
             continue
-        m = _DAY.search(str(cell))
-        if not m:
-            parsed.error(sheet, 1, str(cell), "无法识别的列，应为“第N天 day N” / unknown column, expected 'day N'",
-                         cell)
+        day = _header_day(cell, rnd)
+        if day is None:
+            parsed.error(sheet, 1, str(cell), "无法识别的列，应为日期（如 2026-12-03）/ unknown column, expected a "
+                         "date such as 2026-12-03", cell)
             continue
-        day = int(m.group(1) or m.group(2))
+        if day < 0:
+            parsed.error(sheet, 1, str(cell), f"早于计划期的起始日 {rnd.start_date.isoformat()} / before the round's "
+                         "first day", cell)
+            continue
         if day >= rnd.horizon_days:
-            parsed.error(sheet, 1, str(cell), f"超出计划期（0..{rnd.horizon_days - 1}）/ outside the horizon", cell)
+            last = day_label(rnd, rnd.horizon_days - 1)
+            parsed.error(sheet, 1, str(cell), f"超出计划期（{day_label(rnd, 0)} 至 {last}）/ outside the horizon",
+                         cell)
         elif day in days:
-            parsed.error(sheet, 1, str(cell), f"第{day}天列重复 / day {day} given twice", cell)
+            parsed.error(sheet, 1, str(cell), f"{day_label(rnd, day)} 的列重复 / {day_label(rnd, day)} given twice",
+                         cell)
         else:
             days[day] = i
-    missing = [d for d in range(rnd.horizon_days) if d not in days]
+    missing = [day_label(rnd, d) for d in range(rnd.horizon_days) if d not in days]
     if missing:
-        parsed.error(sheet, 1, "", f"缺少第 {', '.join(map(str, missing))} 天的列 / missing day column(s) "
-                     f"{', '.join(map(str, missing))}", [str(h) for h in header])
+        parsed.error(sheet, 1, "", f"缺少 {', '.join(missing)} 的列 / missing day column(s) {', '.join(missing)}",
+                     [str(h) for h in header])
     return days
+
+
+def _header_day(cell: Any, rnd: PlanningRound) -> int | None:
+    """The day a column header names: a date (text or a spreadsheet date), or the older "第N天 day N"."""
+    if isinstance(cell, dt.datetime):
+        cell = cell.date()
+    if isinstance(cell, dt.date):
+        return (cell - rnd.start_date).days
+    text = str(cell).strip()
+    m = re.match(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)
+    if m:
+        try:
+            return (dt.date(int(m[1]), int(m[2]), int(m[3])) - rnd.start_date).days
+        except ValueError:
+            return None
+    old = _DAY.search(text)
+    return int(old.group(1) or old.group(2)) if old else None
 
 
 def _values_per_day(parsed: Parsed, sheet: str, rownum: int, row: list[Any], header: list[Any],
@@ -351,6 +405,7 @@ def _parse_workers(parsed: Parsed, rows: list[list[Any]], rnd: PlanningRound) ->
         if all(_blank(c) for c in row):
             continue
         skill = _text(row[cols["skill"]]) if cols["skill"] < len(row) and not _blank(row[cols["skill"]]) else ""
+        skill = _code_of(parsed.catalogue, "skill", skill) if skill else ""
         kind_raw = row[cols["kind"]] if cols["kind"] < len(row) else None
         kind = KIND_WORDS.get(_text(kind_raw).lower() if not _blank(kind_raw) else "")
         if not skill:
@@ -389,7 +444,7 @@ def _parse_machines(parsed: Parsed, rows: list[list[Any]], rnd: PlanningRound) -
         if _blank(cell):
             parsed.error(sheet, rownum, label("machine", "设备"), "必填 / required", None)
             continue
-        machine = _text(cell)
+        machine = _code_of(parsed.catalogue, "machine", _text(cell))
         if machine in hours:
             parsed.error(sheet, rownum, label("machine", "设备"), "设备行重复 / machine given twice", machine)
             continue
@@ -435,6 +490,8 @@ def _parse_orders(parsed: Parsed, rows: list[list[Any]], rnd: PlanningRound) -> 
                     order[key] = _day(cell, rnd)
                 elif kind == "bool":
                     order[key] = _bool(cell)
+                elif key in ("process", "skill", "machine"):
+                    order[key] = _code_of(parsed.catalogue, key, _text(cell))  # type: ignore[arg-type]
                 else:
                     order[key] = _text(cell)
             except ValueError:
@@ -617,8 +674,8 @@ def _csv_rows(filename: str, text: str) -> list[list[Any]]:
         raise Unreadable from exc
 
 
-def read_upload(files: list[tuple[str, bytes]], rnd: PlanningRound) -> Parsed:
-    parsed = Parsed()
+def read_upload(files: list[tuple[str, bytes]], rnd: PlanningRound, catalogue: Catalogue | None = None) -> Parsed:
+    parsed = Parsed(catalogue=catalogue or seed_catalogue())
     seen: dict[str, str] = {}
 
     def take(key: str, rows: list[list[Any]], source: str) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from api import queries
+from api.catalogue import load as load_catalogue
 from api.errors import Conflict, InvalidInput, make_field_error
 from api.models import Alliance, CapacityReport, Enterprise, PlanningRound, RoundStatus, User, utcnow
 from api.schemas import ReportIn, RoundCreate
@@ -139,7 +140,7 @@ def import_report(
 ) -> tuple[CapacityReport, list[str]]:
     """A new report version from uploaded .xlsx/.csv files; errors name sheet, row, column and value."""
     check_open_for_reports(rnd)
-    parsed = report_files.read_upload(files, rnd)
+    parsed = report_files.read_upload(files, rnd, load_catalogue(session))
     latest = queries.latest_report(session, rnd.id, ent.id)
     payload = report_files.merge(parsed, latest.payload if latest else None)
     report_in = report_files.to_report(parsed, payload)

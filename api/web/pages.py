@@ -12,16 +12,20 @@ cookie; without either, Chinese.
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from alliance.scenario import Policy
+from api.catalogue import Catalogue, load
 from api.web import i18n
 
 HERE = Path(__file__).resolve().parent
@@ -61,8 +65,21 @@ def _switch_url(request: Request, lang: i18n.Lang) -> str:
     return f"{request.url.path}?{urlencode(query)}"
 
 
+def page_catalogue(request: Request) -> Catalogue:
+    """The display names of skills, processes and machines, read for each page (an admin's edit shows at once)."""
+    session = request.app.state.session_factory()
+    try:
+        return load(session)
+    finally:
+        session.close()
+
+
+def _json_script(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+
+
 def render(request: Request, page: str, title_key: str, data: dict[str, Any] | None = None,
-           extra: dict[str, Any] | None = None) -> Response:
+           extra: dict[str, Any] | None = None, status_code: int = 200) -> Response:
     """The page shell; ``data`` goes to the body's data- attributes (read by the module), ``extra`` to the template."""
     lang, chosen = request_lang(request)
     other: i18n.Lang = "en" if lang == "zh" else "zh"
@@ -80,11 +97,12 @@ def render(request: Request, page: str, title_key: str, data: dict[str, Any] | N
         "switch_url": _switch_url(request, other),
         "t": t,
         "messages_json": i18n.messages_json(lang),
+        "catalogue_json": _json_script(page_catalogue(request).as_dict(lang)),
         "page_data": data or {},
         "asset": lambda path: f"{ASSET_BASE}/{path}",
         **(extra or {}),
     }
-    response = templates.TemplateResponse(request, f"{page}.html", context)
+    response = templates.TemplateResponse(request, f"{page}.html", context, status_code=status_code)
     if chosen:
         response.set_cookie(i18n.LANG_COOKIE, lang, max_age=COOKIE_MAX_AGE, samesite="lax", httponly=False)
     # Pages are shells: always revalidate so a release shows at once (the assets are versioned by hash).
@@ -132,19 +150,19 @@ def policy_fields() -> list[dict[str, Any]]:
     return fields
 
 
-def known_codes(group: str, lang: i18n.Lang) -> list[tuple[str, str]]:
-    """(code, words) of the skills or machines the dictionary names: the choices offered when opening a round."""
-    prefix = f"{group}."
-    return [(key[len(prefix):], text) for key, text in i18n.messages(lang).items() if key.startswith(prefix)]
+def known_codes(catalogue: Catalogue, group: str, lang: i18n.Lang) -> list[tuple[str, str]]:
+    """(code, name) of the skills or machines the catalogue names: the choices offered when opening a round."""
+    return [(e.code, e.name_zh if lang == "zh" else e.name_en) for e in catalogue.rows() if e.kind == group]
 
 
 # Before /rounds/{round_id}: "new" is not a round id.
 @router.get("/rounds/new", response_class=HTMLResponse)
 def round_new(request: Request) -> Response:
     lang, _ = request_lang(request)
+    catalogue = page_catalogue(request)
     return render(request, "round_new", "round_new.title", extra={
-        "policy_fields": policy_fields(), "skills": known_codes("skill", lang),
-        "machines": known_codes("machine", lang)})
+        "policy_fields": policy_fields(), "skills": known_codes(catalogue, "skill", lang),
+        "machines": known_codes(catalogue, "machine", lang)})
 
 
 @router.get("/alliance/policy", response_class=HTMLResponse)
@@ -172,9 +190,23 @@ def proposal(request: Request, proposal_id: int) -> Response:
     return render(request, "proposal", "proposal.title", {"proposal": proposal_id})
 
 
+@router.get("/admin/catalogue", response_class=HTMLResponse)
+def catalogue(request: Request) -> Response:
+    return render(request, "catalogue", "catalogue.title")
+
+
 @router.get("/favicon.ico")
 def favicon() -> Response:
     return RedirectResponse(f"{ASSET_BASE}/favicon.svg")
+
+
+_NOT_PAGES = ("/api/", "/web-static/", "/docs", "/redoc", "/openapi", "/health")
+
+
+def _wants_page(request: Request) -> bool:
+    """A person's browser asking for a page (not the API, the docs or a static file)."""
+    return (request.method == "GET" and not request.url.path.startswith(_NOT_PAGES)
+            and "text/html" in request.headers.get("accept", ""))
 
 
 def register_web(app: FastAPI) -> None:
@@ -184,3 +216,24 @@ def register_web(app: FastAPI) -> None:
 
     app.include_router(county_pages)
     app.mount(ASSET_BASE, StaticFiles(directory=str(STATIC_DIR)), name="web-static")
+    api_handler = app.exception_handlers[StarletteHTTPException]
+
+    async def not_found_page(request: Request, exc: Exception) -> Response:
+        # A mistyped page address gets a page saying so, in the page's language, with a way home;
+        # everything else keeps the API's problem+json.
+        if isinstance(exc, StarletteHTTPException) and exc.status_code == 404 and _wants_page(request):
+            return render(request, "not_found", "not_found.title", {"path": request.url.path}, status_code=404)
+        result: Response = await api_handler(request, exc)  # type: ignore[misc]
+        return result
+
+    app.add_exception_handler(StarletteHTTPException, not_found_page)
+    validation_handler = app.exception_handlers[RequestValidationError]
+
+    async def bad_page_address(request: Request, exc: Exception) -> Response:
+        # "/rounds/abc": a page address with a malformed id is a page that does not exist.
+        if _wants_page(request):
+            return render(request, "not_found", "not_found.title", {"path": request.url.path}, status_code=404)
+        result: Response = await validation_handler(request, exc)  # type: ignore[misc]
+        return result
+
+    app.add_exception_handler(RequestValidationError, bad_page_address)

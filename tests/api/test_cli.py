@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 import types
 from pathlib import Path
@@ -30,7 +31,7 @@ def solved(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any]:
     if not TINY.is_file():
         pytest.skip(f"no {TINY}")
     out = tmp_path_factory.mktemp("solve") / "plan.json"
-    return out, run("solve", TINY, "-o", out, "--time-limit", "20")
+    return out, run("solve", TINY, "-o", out, "--time-limit", "20", "--threads", "1")
 
 
 def tiny_dict() -> dict[str, Any]:
@@ -56,12 +57,62 @@ def test_solve_writes_a_checked_plan_with_its_report(solved: tuple[Path, Any]) -
     assert all({"from", "to"} <= set(loan) for loan in data["loans"])  # MODEL.md's JSON names
     assert data["report"]["checks"]["ok"] is True
     assert data["report"]["figures"]["objective"]["total"] == pytest.approx(plan.objective, abs=0.01)
-    for text in ("求解状态", "OPTIMAL", "与人工就近撮合相比", "二次发单", "未完成订单", "方案已写入"):
+    for text in ("求解状态", "已证明最优", "与人工就近撮合相比", "二次发单", "未完成订单", "方案已写入"):
         assert text in result.output
+    # One thread and stopped at the gap: the output says the run is reproducible.
+    assert "可重复：单线程" in result.output
+
+
+def test_solve_in_chinese_has_no_english_status_or_code(solved: tuple[Path, Any]) -> None:
+    """Chinese mode speaks Chinese: no status word, skill/machine code or day offset in the output."""
+    out, result = solved
+    s = load_scenario(TINY.read_text(encoding="utf-8"))
+    words = [st.value for st in cli.Status] + list(s.skills) + list(s.machines)
+    for word in words:
+        assert word not in result.output, word
+    report = json.loads(out.read_text(encoding="utf-8"))["report"]
+    assert report["subcontracts"] or report["loans"]
+    for move in report["subcontracts"] + report["loans"]:
+        name = move.get("site_name") or move["lender_name"]
+        assert name[:4] in result.output  # firm names beside their codes (a narrow table may wrap the rest)
+        first = move["days"][0]
+        month, day = int(first["date"][5:7]), int(first["date"][8:10])
+        assert f"{month}月{day}日" in result.output  # dates, not offsets such as "3:175"
+    assert not re.search(r"(?<![\d.,])\d{1,3}:\d", result.output)
+
+
+def test_the_solver_cannot_write_to_stdout_unless_verbose(capfd: pytest.CaptureFixture[str]) -> None:
+    """HiGHS prints some lines from C++ straight to descriptor 1: only a descriptor-level redirect hides them."""
+    import os
+
+    from rich.console import Console
+
+    with cli.solver_quiet(False, Console()):
+        os.write(1, b"HighsMipSolverData::transformNewIntegerFeasibleSolution\n")
+    assert "HighsMipSolverData" not in capfd.readouterr().out
+    with cli.solver_quiet(True, Console()):
+        os.write(1, b"HighsMipSolverData chatter\n")
+    assert "HighsMipSolverData chatter" in capfd.readouterr().out
+
+
+def test_all_lists_every_row_and_the_cut_says_how(tmp_path: Path) -> None:
+    from api.render import render_summary
+
+    s = load_scenario(TINY.read_text(encoding="utf-8"))
+    result = run("solve", TINY, "-o", tmp_path / "p.json", "--time-limit", "20", "--threads", "1", "--all")
+    assert result.exit_code == 0 and "未列出" not in result.output
+    data = json.loads((tmp_path / "p.json").read_text(encoding="utf-8"))["report"]
+    console = cli.Console(record=True, width=200)
+    console.print(render_summary(data, "zh", max_rows=0))
+    text = console.export_text()
+    if data["subcontracts"] or data["loans"] or data["unmet"]:
+        assert "加 --all 显示全部" in text
+    assert s.alliance.name in text
 
 
 def test_solve_in_english(tmp_path: Path) -> None:
-    result = run("solve", TINY, "-o", tmp_path / "p.json", "--time-limit", "20", "--lang", "en", "--backend", "highs")
+    result = run("solve", TINY, "-o", tmp_path / "p.json", "--time-limit", "20", "--lang", "en", "--backend", "highs",
+                 "--threads", "1")
     assert result.exit_code == 0, result.output
     for text in ("Status", "Against nearest-first matching by hand", "Unmet orders", "Plan written to"):
         assert text in result.output

@@ -3,6 +3,7 @@ confirmation -> re-plan that keeps the confirmed items and avoids the declined p
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
 import pytest
@@ -246,8 +247,11 @@ def test_processing_agreement_after_confirmation(world: World, state: dict) -> N
     assert text.startswith("委托加工协议")
     units = sub["terms"]["units"]
     assert f"共 {units} 件" in text and f"{units * 100:,.2f} 元" in text
-    assert "2026-12-09" in text  # due day 2 of a round starting 2026-12-07
+    assert "2026年12月9日" in text and "9 Dec 2026" in text  # due day 2 of a round starting 2026-12-07
     assert "质量等级 0" in text
+    chinese = "\n".join(line for line in text.splitlines() if not line.startswith("   ") or "。" in line)
+    # Chinese clauses name the process by its catalogue name and days by their dates, never a code or "第N天".
+    assert "工序：成型" in text and "forming" not in chinese and "第" not in chinese.replace("第三方", "")
 
 
 def ok_text(response) -> str:  # type: ignore[no-untyped-def]
@@ -268,9 +272,15 @@ def test_exports(world: World, state: dict) -> None:
     assert wb.sheetnames[0] == "汇总 summary"
     production = wb["生产明细 production"]
     rows = list(production.iter_rows(values_only=True))
-    assert rows[0] == ("订单 order", "生产企业 site", "天 day", "数量 quantity")
-    assert sorted(rows[1:]) == sorted((p["order"], p["site"], p["day"], p["quantity"])
-                                      for p in state["plan"]["production"])
+    assert rows[0] == ("订单 order", "生产企业 site", "日期 date", "天 day", "数量 quantity")
+    start = dt.date(2026, 12, 7)
+    assert sorted(rows[1:]) == sorted((p["order"], p["site"], (start + dt.timedelta(days=p["day"])).isoformat(),
+                                       p["day"], p["quantity"]) for p in state["plan"]["production"])
+    # A person reads the export: skills by name and the status in Chinese, never a code.
+    loans = list(wb["借工明细 loans"].iter_rows(values_only=True))
+    assert loans[1:] and all(row[0] == "成型" for row in loans[1:])
+    summary = dict(wb["汇总 summary"].iter_rows(values_only=True))
+    assert summary["状态 status"] == "已证明最优"
     r = coord.get(f"/api/v1/jobs/{state['job']}/export", params={"format": "csv", "table": "settlement"})
     assert r.status_code == 200 and r.content.startswith("\ufeff".encode())
     table = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))

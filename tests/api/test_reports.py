@@ -117,16 +117,18 @@ def test_template_xlsx_is_prefilled_and_imports_back(world: World) -> None:
     sheets = _sheets(r.content)
     assert list(sheets) == ["说明 readme", "工人 workers", "设备 machines", "订单 orders", "不合作企业 blocked"]
     workers = sheets["工人 workers"]
-    assert workers[0][:3] == ("工种 skill", "类别 kind", "第0天 day 0 (12-07)")
-    assert workers[1] == ("forming", "闲置 idle", 2, 2, 1)
-    assert sheets["订单 orders"][1][:5] == ("o1", "forming", "forming", 60, 60)
+    # Days as dates, skills and processes by their catalogue names (never the codes a person does not read).
+    assert workers[0][:3] == ("工种 skill", "类别 kind", "2026-12-07")
+    assert workers[1] == ("成型", "闲置 idle", 2, 2, 1)
+    assert sheets["订单 orders"][1][:5] == ("o1", "成型", "成型", 60, 60)
 
     # Edit the workbook as a clerk would: more idle workers, a second order with a date as due day.
     wb = load_workbook(io.BytesIO(r.content))
     ws = wb["工人 workers"]
     ws["C2"] = 3
     orders = wb["订单 orders"]
-    orders.append(["o2", "forming", "forming", 8, 30, None, None, None, "2026-12-08", 50, None, None, "否", None])
+    # Names and codes both read back: the clerk types a code in one cell and the Chinese name in the other.
+    orders.append(["o2", "forming", "成型", 8, 30, None, None, None, "2026-12-08", 50, None, None, "否", None])
     out = io.BytesIO()
     wb.save(out)
     result = ok(clerk.post(url(world, suffix="/import"), files={"files": ("report.xlsx", out.getvalue())}), 201)
@@ -183,7 +185,7 @@ def test_csv_templates_and_import(world: World) -> None:
     r = clerk.get(url(world, "D", "/template"), params={"format": "csv", "sheet": "workers"})
     assert r.status_code == 200 and r.content.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
-    assert rows[0] == ["工种 skill", "类别 kind", "第0天 day 0 (12-07)", "第1天 day 1 (12-08)", "第2天 day 2 (12-09)"]
+    assert rows[0] == ["工种 skill", "类别 kind", "2026-12-07", "2026-12-08", "2026-12-09"]
     rows[1][2:] = ["2", "1", ""]
     rows[2][2:] = ["1", "0", "0"]
     workers_csv = "\n".join(",".join(r) for r in rows).encode("gb18030")  # as Excel saves it in China

@@ -74,6 +74,19 @@ def test_a_real_sized_plan_on_the_map(world: World, sessions: Sessions, screensh
     assert page.locator("svg.flow-map g.flow").count() >= 3
     kinds = set(page.eval_on_selector_all("svg.flow-map g.flow", "els => els.map(e => e.dataset.kind)"))
     assert kinds == {"subcontract", "loan"}
+    # At 24 firms no two firm labels overlap (a firm without room keeps its dot; its name shows on hover/tap).
+    boxes = page.eval_on_selector_all("svg.flow-map g.firm text", """els => els.map(e => {
+        const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })""")
+    overlaps = [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:]
+                if a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]]
+    assert boxes and not overlaps, overlaps
+    assert page.locator("svg.flow-map g.firm title").count() == 24
+    # The same flows as a list, and zoom buttons that widen the map inside its own box.
+    assert page.locator(".flow-list li").count() == page.locator("svg.flow-map g.flow").count()
+    before = page.eval_on_selector("svg.flow-map", "el => el.getBoundingClientRect().width")
+    page.get_by_role("button", name="放大地图").click()
+    assert page.eval_on_selector("svg.flow-map", "el => el.getBoundingClientRect().width") > before * 1.4
+    page.get_by_role("button", name="还原").click()
     page.eval_on_selector("#map-h", "el => el.scrollIntoView({block: 'start'})")
     coord.shot(screenshots, "plan-demo-map", full_page=False)
     coord.shot(screenshots, "plan-demo-desktop")

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from alliance.plan import StopReason
 from alliance.scenario import Policy
+from api.catalogue.defaults import SKILLS
 from api.server import create_app
 from api.web import i18n
 from api.web.pages import ASSET_BASE, STATIC_DIR
@@ -133,7 +134,8 @@ def test_the_round_form_offers_the_domain_defaults_explained(client: TestClient)
         hint = i18n.translate("zh", f"policy.{name}_hint", default=default)
         assert f'<span class="hint" id="policy-{name}-hint">{hint}</span>' in page
         assert f"默认 {default}" in hint
-    assert page.count('type="checkbox" name="skill"') == len([k for k in i18n.messages("zh") if k.startswith("skill.")])
+    # The choices are the catalogue's skills, by their Chinese names.
+    assert page.count('type="checkbox" name="skill"') == len(SKILLS) and "施釉" in page
     english = client.get("/rounds/new?lang=en").text
     assert "Farthest worker loan (km)" in english and "Default 10 km." in english
     client.cookies.clear()
@@ -167,3 +169,15 @@ def test_the_api_keeps_its_own_error_shape_next_to_the_pages(client: TestClient)
     r = client.get("/api/v1/auth/me")
     assert r.status_code == 401 and r.headers["content-type"].startswith("application/problem+json")
     assert client.get("/jobs/not-a-number").status_code == 422
+
+
+def test_a_mistyped_page_address_gets_a_page_not_json(client: TestClient) -> None:
+    client.cookies.clear()
+    for path in ("/no/such/page", "/rounds/abc"):
+        r = client.get(path, headers={"accept": "text/html"})
+        assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")
+        assert "找不到页面" in r.text and 'href="/home"' in r.text
+    # The API and clients that do not ask for a page keep problem+json.
+    r = client.get("/api/v1/no-such", headers={"accept": "text/html"})
+    assert r.status_code == 404 and r.headers["content-type"].startswith("application/problem+json")
+    assert client.get("/no/such/page").headers["content-type"].startswith("application/problem+json")

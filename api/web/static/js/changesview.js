@@ -4,7 +4,7 @@ import { fmtLongDate, fmtMoney, fmtNumber, t } from "./i18n.js";
 import { el, table } from "./ui.js";
 
 function dayText(d) {
-  return d.date ? fmtLongDate(d.date) : t("days.day", { day: d.day });
+  return d.date ? fmtLongDate(d.date) : t("days.day", { day: Number(d.day) + 1 });
 }
 
 /** One side of a change: who, how much, which days. */

@@ -55,7 +55,8 @@ export function fmtNumber(value, digits = 0) {
 
 export function fmtMoney(value) {
   if (value === null || value === undefined) return "—";
-  return `¥${fmtNumber(value, 2)}`;
+  // The sign before the currency, as a true minus: "−¥14,765.33", never "¥-14,765.33".
+  return value < 0 && fmtNumber(-value, 2) !== fmtNumber(0, 2) ? `\u2212¥${fmtNumber(-value, 2)}` : `¥${fmtNumber(Math.abs(value), 2)}`;
 }
 
 export function fmtPct(fraction, digits = 1) {
@@ -77,6 +78,14 @@ export function dayDate(startIso, day) {
   return new Intl.DateTimeFormat(locale, { month: "2-digit", day: "2-digit", timeZone: "UTC" }).format(date);
 }
 
+/**
+ * A plan day as people read it: its date ("12/03") when the round's start date is known, else "第 1 天" counting
+ * from 1 (the model counts from 0; nobody else does).
+ */
+export function dayLabel(startIso, day) {
+  return startIso ? dayDate(startIso, day) : t("days.day", { day: Number(day) + 1 });
+}
+
 /** "12月14日" / "14 December" for an ISO date. */
 export function fmtLongDate(iso) {
   if (!iso) return "";
@@ -91,7 +100,17 @@ export function weekday(startIso, day) {
   return new Intl.DateTimeFormat(locale, { weekday: "short", timeZone: "UTC" }).format(date);
 }
 
-/** A code (skill, machine, status, ...) in words when the dictionary knows it, else the code itself. */
+// Display names of skills, processes and machines: the admin's catalogue, embedded by the server in every page.
+const catalogueNode = document.getElementById("catalogue-data");
+const catalogue = catalogueNode ? JSON.parse(catalogueNode.textContent) : { skill: {}, process: {}, machine: {} };
+
+/** A code (skill, machine, status, ...) in words: the catalogue for skills, processes and machines, else the dictionary. */
 export function term(group, code) {
+  if (group in catalogue) {
+    const names = catalogue[group];
+    if (code in names) return names[code];
+    if (group === "process" && code in catalogue.skill) return catalogue.skill[code];
+    return code;
+  }
   return tOr(`${group}.${code}`, code);
 }

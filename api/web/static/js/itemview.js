@@ -1,5 +1,5 @@
 // A proposal item (one sub-contract or one loan between two firms) in words, for tables and cards.
-import { dayDate, fmtMoney, fmtNumber, t, term } from "./i18n.js";
+import { dayLabel, fmtMoney, fmtNumber, t, term } from "./i18n.js";
 import { el } from "./ui.js";
 
 export function itemTitle(item) {
@@ -18,7 +18,7 @@ export function itemDays(item, startDate) {
   }
   return [...perDay.entries()].sort((a, b) => a[0] - b[0])
     // A no-break space: a day and its amount stay on one line when the list wraps on a phone.
-    .map(([day, amount]) => `${startDate ? dayDate(startDate, day) : t("days.day", { day })}:\u00a0${fmtNumber(amount)}`)
+    .map(([day, amount]) => `${dayLabel(startDate, day)}:\u00a0${fmtNumber(amount)}`)
     .join(" · ");
 }
 
@@ -36,8 +36,7 @@ export function itemTerms(item, startDate) {
     pairs.push([t("item.settlement_value"), fmtMoney(terms.settlement_value)]);
     pairs.push([t("item.transport_cost"), fmtMoney(terms.transport_cost)]);
     if (terms.ship_by_day !== undefined) {
-      const day = t("days.day", { day: terms.ship_by_day });
-      pairs.push([t("item.ship_by"), startDate ? `${dayDate(startDate, terms.ship_by_day)}（${day}）` : day]);
+      pairs.push([t("item.ship_by"), dayLabel(startDate, terms.ship_by_day)]);
     }
   } else {
     pairs.push([t("item.headcount"), fmtNumber(terms.headcount)]);

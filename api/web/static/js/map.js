@@ -124,16 +124,36 @@ export function flowMap({ firms, flows, title, idPrefix = "map", width = 800 }) 
   root.append(layer);
 
   const nodes = svg("g", { class: "firms" });
+  // Labels never overlap: each takes the first free spot of right, left, above, below its dot; a firm with no
+  // free spot keeps only its dot (its code and name show on hover or tap, in the title, and in the flow list).
+  const taken = [];
+  const CHAR = 8.5;
+  const free = (box) => taken.every((o) => box.x2 < o.x1 || box.x1 > o.x2 || box.y2 < o.y1 || box.y1 > o.y2);
+  const place = (p, label) => {
+    const w = label.length * CHAR;
+    const spots = [
+      { x: p.x + 10, y: p.y + 4, anchor: "start", box: { x1: p.x + 9, x2: p.x + 11 + w, y1: p.y - 8, y2: p.y + 6 } },
+      { x: p.x - 10, y: p.y + 4, anchor: "end", box: { x1: p.x - 11 - w, x2: p.x - 9, y1: p.y - 8, y2: p.y + 6 } },
+      { x: p.x, y: p.y - 10, anchor: "middle", box: { x1: p.x - w / 2, x2: p.x + w / 2, y1: p.y - 22, y2: p.y - 8 } },
+      { x: p.x, y: p.y + 20, anchor: "middle", box: { x1: p.x - w / 2, x2: p.x + w / 2, y1: p.y + 8, y2: p.y + 22 } },
+    ].filter((s) => s.box.x1 >= 0 && s.box.x2 <= WIDTH);
+    const spot = spots.find((s) => free(s.box));
+    if (spot) taken.push(spot.box);
+    return spot;
+  };
+  for (const firm of valid) taken.push({ x1: points.get(firm.id).x - 7, x2: points.get(firm.id).x + 7, y1: points.get(firm.id).y - 7, y2: points.get(firm.id).y + 7 });
+  // Firms with moves get their labels first.
+  const byActivity = [...valid].sort((a, b) => Number(involved.has(b.id)) - Number(involved.has(a.id)));
+  const spots = new Map(byActivity.map((firm) => [firm.id, place(points.get(firm.id), firm.id)]));
   for (const firm of valid) {
     const p = points.get(firm.id);
     const active = involved.has(firm.id);
     const group = svg("g", { class: `firm${active ? " firm-active" : ""}`, "data-firm": firm.id });
     group.append(svg("title", {}, `${firm.id} ${firm.name}`));
     group.append(svg("circle", { cx: p.x.toFixed(1), cy: p.y.toFixed(1), r: active ? 7 : 4.5 }));
-    const labelX = p.x > WIDTH - 90 ? p.x - 10 : p.x + 10;
-    group.append(svg("text", {
-      x: labelX.toFixed(1), y: (p.y + 4).toFixed(1), "text-anchor": p.x > WIDTH - 90 ? "end" : "start",
-    }, firm.id));
+    const spot = spots.get(firm.id);
+    if (spot) group.append(svg("text", { x: spot.x.toFixed(1), y: spot.y.toFixed(1), "text-anchor": spot.anchor }, firm.id));
+    group.setAttribute("tabindex", "0");
     nodes.append(group);
   }
   root.append(nodes);

@@ -1,6 +1,6 @@
 // The plan as the coordinator and the guide see it: key figures, the map, the day-by-day table, unmet orders,
 // rule checks and settlement.  Used by the plan page (a job's plan) and the proposal page.
-import { dayDate, fmtMoney, fmtNumber, fmtPct, lang, pick, t, term, tOr, weekday } from "./i18n.js";
+import { dayDate, dayLabel, fmtMoney, fmtNumber, fmtPct, lang, pick, t, term, tOr, weekday } from "./i18n.js";
 import { beforeAfter, detailOf } from "./changesview.js";
 import { flowMap, legend } from "./map.js";
 import { manualTable, proofLines } from "./proofview.js";
@@ -136,7 +136,24 @@ function mapSection(moves, snapshot, changes, width) {
   const firms = snapshot.enterprises.map((e) => ({ id: e.id, name: e.name, lat: e.lat, lon: e.lon }));
   const flows = flowsOf(moves, snapshot, changes);
   const figure = el("figure", { class: "map-figure" });
-  figure.append(flowMap({ firms, flows, title: t("map.title"), idPrefix: "plan-map", width }));
+  const map = flowMap({ firms, flows, title: t("map.title"), idPrefix: "plan-map", width });
+  // Zoom by buttons (and the browser's pinch on a phone: the box scrolls, the page does not).
+  const box = el("div", { class: "map-zoom" }, map);
+  let zoom = 1;
+  const setZoom = (value) => {
+    zoom = Math.min(4, Math.max(1, value));
+    map.style.width = `${zoom * 100}%`;
+    map.style.maxWidth = "none";
+    zoomOut.disabled = zoom === 1;
+    zoomIn.disabled = zoom === 4;
+  };
+  const zoomIn = el("button", { type: "button", "aria-label": t("map.zoom_in"), onclick: () => setZoom(zoom * 1.5) }, "+");
+  const zoomOut = el("button", { type: "button", "aria-label": t("map.zoom_out"), onclick: () => setZoom(zoom / 1.5), disabled: true }, "−");
+  const reset = el("button", { type: "button", onclick: () => setZoom(1) }, t("map.zoom_reset"));
+  figure.append(el("div", { class: "map-tools", role: "group", "aria-label": t("map.zoom") }, zoomIn, zoomOut, reset), box);
+  // The same flows as a list, for reading on a small screen or with a screen reader.
+  figure.append(el("details", { class: "flow-list" }, el("summary", {}, t("map.list", { n: flows.length })),
+    el("ul", {}, flows.map((f) => el("li", { class: f.state ? `flow-${f.state}` : null }, f.label)))));
   figure.append(el("figcaption", {}, legend({ showChanges: Boolean(changes) })));
   return el("section", { class: "card", "aria-labelledby": "map-h" }, el("h2", { id: "map-h" }, t("map.title")), figure);
 }
@@ -150,7 +167,7 @@ function dayTableSection(moves, snapshot, changes) {
   const head = [
     el("th", { scope: "col" }, t("days.kind")),
     el("th", { scope: "col" }, t("days.move")),
-    ...shown.map((d) => el("th", { scope: "col", class: "num" }, el("span", { class: "day-no" }, t("days.day", { day: d })), el("br"), el("span", { class: "day-date" }, `${dayDate(snapshot.start_date, d)} ${weekday(snapshot.start_date, d)}`))),
+    ...shown.map((d) => el("th", { scope: "col", class: "num" }, el("span", { class: "day-no" }, dayLabel(snapshot.start_date, d)), el("br"), el("span", { class: "day-date" }, snapshot.start_date ? weekday(snapshot.start_date, d) : ""))),
     el("th", { scope: "col", class: "num" }, t("days.total")),
   ];
   const row = (kind, label, group, unit, key, firms) => {
@@ -199,7 +216,7 @@ function unmetSection(report) {
     el("td", { class: "unmet-unlock" }, u.action ? actionText(u.action, "unlock_") || "—" : "—")));
   return el("section", { class: "card", "aria-labelledby": "unmet-h" }, el("h2", { id: "unmet-h" }, t("unmet.title", { n: unmet.length })),
     unmet.length
-      ? el("div", { class: "table-scroll" }, table([t("unmet.order"), t("unmet.owner"), t("unmet.units"), t("unmet.value"), t("unmet.reason"), t("unmet.unlock")], rows, { id: "unmet-table" }))
+      ? el("div", { class: "table-scroll" }, table([t("unmet.order"), t("unmet.owner"), t("unmet.units"), t("unmet.value"), t("unmet.reason"), t("unmet.unlock")], rows, { id: "unmet-table", sortable: true }))
       : el("p", { class: "muted" }, report ? t("unmet.none") : t("plan.no_report")));
 }
 
@@ -236,7 +253,7 @@ function settlementSection(report) {
     el("td", { class: "num" }, fmtMoney(s.transport_cost + s.commute_cost))));
   return el("section", { class: "card", "aria-labelledby": "settle-h" }, el("h2", { id: "settle-h" }, t("settle.title")),
     el("p", { class: "hint" }, t("settle.hint")),
-    el("div", { class: "table-scroll" }, table([t("settle.firm"), t("settle.pays"), t("settle.receives"), t("settle.net"), t("settle.costs")], rows)));
+    el("div", { class: "table-scroll" }, table([t("settle.firm"), t("settle.pays"), t("settle.receives"), t("settle.net"), t("settle.costs")], rows, { sortable: true })));
 }
 
 /** A firm chooser: the map dims the other firms' moves and the day table shows only this firm's rows. */

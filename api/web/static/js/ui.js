@@ -47,7 +47,7 @@ const NAV = {
     ["/settlement", "nav.settlement"], ["/notice", "nav.notice"], ["/outcomes", "nav.outcomes"], ["/county", "nav.county"]],
   guide: [["/home", "nav.reviews"], ["/execution", "nav.execution"], ["/settlement", "nav.settlement"],
     ["/notice", "nav.notice"], ["/outcomes", "nav.outcomes"], ["/county", "nav.county"]],
-  admin: [["/home", "nav.home"], ["/county/tree", "nav.county_tree"], ["/docs", "nav.api_docs"]],
+  admin: [["/home", "nav.home"], ["/admin/catalogue", "catalogue.nav"], ["/county/tree", "nav.county_tree"], ["/docs", "nav.api_docs"]],
 };
 
 /** Every signed-in page starts here: token or sign-in, the account, the navigation for its role. */
@@ -231,7 +231,7 @@ export function showFormError(form, error, summaryBox = $(".form-error", form)) 
   clearErrors(form);
   const placed = [];
   const unplaced = [];
-  const list = error instanceof ApiError ? error.errors : error.errors || [];
+  const list = oneErrorPerField(error instanceof ApiError ? error.errors : error.errors || []);
   for (const item of list) {
     const loc = normalizeLoc(item.loc);
     const target = findTarget(form, loc);
@@ -260,6 +260,26 @@ export function showFormError(form, error, summaryBox = $(".form-error", form)) 
   else if (summaryBox) summaryBox.focus?.();
 }
 
+// A value that fails one branch of a union (a number or a list of numbers) gets an error from each branch:
+// "−3" is both "not >= 0" and "not a list". A person made one mistake, so one message per field, the most telling.
+const TYPE_ONLY = /_type$|^list_|^dict_|^model_/;
+
+export function oneErrorPerField(list) {
+  const byField = new Map();
+  for (const item of list) {
+    const key = normalizeLoc(item.loc).join(".");
+    const kept = byField.get(key);
+    if (!kept || (TYPE_ONLY.test(kept.type || "") && !TYPE_ONLY.test(item.type || ""))) byField.set(key, item);
+  }
+  // The other branch's complaint sits one level up ("idle_workers.glazing: not an integer" beside
+  // "idle_workers.glazing.1: not >= 0"): the deeper, specific message is the one that helps.
+  const keys = [...byField.keys()];
+  return [...byField.entries()]
+    .filter(([key, item]) => !(TYPE_ONLY.test(item.type || "") || /^int_|^float_/.test(item.type || ""))
+      || !keys.some((other) => other !== key && other.startsWith(`${key}.`)))
+    .map(([, item]) => item);
+}
+
 /** Client-side errors in the same shape as the API's: [{loc: [...], msg}]. */
 export function localError(errors) {
   return { errors: errors.map(([loc, msg]) => ({ loc, msg })) };
@@ -279,9 +299,39 @@ export async function busy(button, work) {
 }
 
 export function table(headers, rows, attrs = {}) {
-  return el("table", attrs,
+  const { sortable, ...rest } = attrs;
+  const node = el("table", rest,
     el("thead", {}, el("tr", {}, headers.map((h) => (h instanceof Node ? h : el("th", { scope: "col" }, h))))),
     el("tbody", {}, rows));
+  if (sortable) makeSortable(node);
+  return node;
+}
+
+const collator = new Intl.Collator(document.documentElement.lang, { numeric: true });
+
+/** A long table sorts by any titled column: a button in each header, aria-sort says which way. */
+export function makeSortable(node) {
+  const heads = $$("thead th", node);
+  heads.forEach((th, index) => {
+    const label = th.textContent.trim();
+    if (!label) return;
+    const button = el("button", { type: "button", class: "sort-button" }, label);
+    th.replaceChildren(button);
+    button.addEventListener("click", () => {
+      const ascending = th.getAttribute("aria-sort") !== "ascending";
+      for (const other of heads) other.removeAttribute("aria-sort");
+      th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+      const body = node.tBodies[0];
+      const key = (tr) => (tr.children[index] ? tr.children[index].textContent.trim().replace(/[¥,−\s]/g, (c) => (c === "−" ? "-" : "")) : "");
+      const sorted = Array.from(body.rows).sort((a, b) => {
+        const [x, y] = [key(a), key(b)];
+        const [nx, ny] = [Number.parseFloat(x), Number.parseFloat(y)];
+        const order = !Number.isNaN(nx) && !Number.isNaN(ny) && /^-?[\d.]/.test(x) && /^-?[\d.]/.test(y) ? nx - ny : collator.compare(x, y);
+        return ascending ? order : -order;
+      });
+      body.append(...sorted);
+    });
+  });
 }
 
 export function definitionList(pairs, attrs = { class: "figures" }) {

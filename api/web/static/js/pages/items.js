@@ -2,7 +2,7 @@
 import { api } from "../api.js";
 import { fmtDateTime, t } from "../i18n.js";
 import { itemAnswers, itemDays, itemTerms, itemTitle, itemVolume, sortItems } from "../itemview.js";
-import { $, badge, busy, clear, clearErrors, el, flash, localError, run, showFormError, startPage } from "../ui.js";
+import { $, badge, busy, clear, clearErrors, el, flash, localError, problemText, run, showFormError, startPage } from "../ui.js";
 
 function respondForm(item, reload) {
   const reasonId = `reason-${item.id}`;
@@ -63,10 +63,38 @@ function itemCard(item, reload, withForm, enterpriseId) {
       : null);
 }
 
+/** "Confirm all": a firm with many items answers them in one go, after a second, explicit step naming the count. */
+function confirmAll(items, reload) {
+  const box = el("div", { class: "confirm-all" });
+  const question = el("div", { class: "confirm", role: "group", hidden: true },
+    el("p", {}, t("items.confirm_all_question", { n: items.length })));
+  const start = el("button", { type: "button", "aria-expanded": "false" }, t("items.confirm_all", { n: items.length }));
+  const yes = el("button", { type: "button", class: "primary" }, t("items.confirm_all_yes"));
+  const no = el("button", { type: "button", onclick: () => { question.hidden = true; start.setAttribute("aria-expanded", "false"); start.focus(); } }, t("round.close_no"));
+  question.append(el("div", { class: "actions" }, yes, no));
+  start.addEventListener("click", () => { question.hidden = false; start.setAttribute("aria-expanded", "true"); yes.focus(); });
+  yes.addEventListener("click", () => busy(yes, async () => {
+    const failed = [];
+    for (const item of items) {
+      try {
+        await api(`/items/${item.id}/respond`, { method: "POST", json: { answer: "confirm" } });
+      } catch (error) {
+        failed.push(`${itemTitle(item)}${t("common.colon")}${problemText(error)}`);
+      }
+    }
+    await reload();
+    if (failed.length) flash(t("items.confirm_all_failed", { n: failed.length, list: failed.join("；") }), "error");
+    else flash(t("items.confirm_all_done", { n: items.length }));
+  }));
+  box.append(start, question);
+  return box;
+}
+
 function section(id, title, items, reload, withForm, enterpriseId) {
   const cards = items.map((item) => itemCard(item, reload, withForm, enterpriseId));
   return el("section", { id, "aria-labelledby": `${id}-h`, class: "item-group" },
     el("h2", { id: `${id}-h` }, `${title} (${items.length})`),
+    withForm && items.length > 1 ? confirmAll(items, reload) : null,
     cards.length ? cards : el("p", { class: "muted" }, t("items.none")));
 }
 

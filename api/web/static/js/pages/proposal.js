@@ -204,6 +204,13 @@ run(async () => {
     flash(pending);
   }
   const proposal = await api(`/proposals/${id}`);
+  if (!proposal.job_id) {
+    // A firm's clerk sees a proposal only in brief (no plan, no job): its own items are on the items page.
+    $("#proposal-title").replaceChildren(t("proposal.heading", { version: proposal.version }), " ", badge("proposal", proposal.status));
+    for (const busyNode of document.querySelectorAll("[aria-busy=true]")) clear(busyNode);
+    $("#page-error").replaceChildren(el("p", {}, t("proposal.firm_view"), " ", el("a", { href: "/items" }, t("nav.items"))));
+    return;
+  }
   const [items, round, job, plan, snapshot] = await Promise.all([
     api(`/proposals/${id}/items`), api(`/rounds/${proposal.round_id}`), api(`/jobs/${proposal.job_id}`),
     api(`/jobs/${proposal.job_id}/plan`), api(`/jobs/${proposal.job_id}/snapshot`),

@@ -1,7 +1,7 @@
 // The capacity report of one firm for one round: workers and machine hours per day as editable grids
 // (days are columns), backlog orders (add/remove), partners the firm will not work with; the Excel template.
 import { ApiError, api, download } from "../api.js";
-import { dayDate, fmtDateTime, pick, t, term, weekday } from "../i18n.js";
+import { dayDate, dayLabel, fmtDateTime, pick, t, term, weekday } from "../i18n.js";
 import { $, $$, busy, clear, clearErrors, el, flash, localError, pageData, problemText, run, showFormError, startPage } from "../ui.js";
 
 const state = { round: null, enterprise: null, members: [], processes: [], orderSerial: 0 };
@@ -12,7 +12,8 @@ const perDay = (value, days) => (Array.isArray(value) ? value : Array(days).fill
 
 /** Parse a cell: "" is 0 in a grid, null in an optional order field; NaN means "not a number". */
 function parseNumber(text, { integer, empty }) {
-  const clean = String(text).trim().replace(/[,，]/g, "").replace("。", ".");
+  // NFKC: full-width digits and signs ("２", "－３", "１．５"), as Chinese input methods type them, become ASCII.
+  const clean = String(text).normalize("NFKC").trim().replace(/[,，]/g, "").replace("。", ".");
   if (clean === "") return empty;
   if (!/^[-+]?(\d+\.?\d*|\.\d+)$/.test(clean)) return Number.NaN;
   const value = Number(clean);
@@ -25,8 +26,8 @@ function parseNumber(text, { integer, empty }) {
 function dayHeader(day) {
   const round = state.round;
   return el("th", { scope: "col", class: "num" },
-    el("span", { class: "day-no" }, t("days.day", { day })), el("br"),
-    el("span", { class: "day-date" }, `${dayDate(round.start_date, day)} ${weekday(round.start_date, day)}`));
+    el("span", { class: "day-no" }, dayLabel(round.start_date, day)), el("br"),
+    el("span", { class: "day-date" }, round.start_date ? weekday(round.start_date, day) : ""));
 }
 
 function cellId(loc) {
@@ -41,7 +42,7 @@ function gridRow(locBase, label, values, { integer }) {
     const loc = `${locBase}.${day}`;
     const id = cellId(loc);
     return el("td", {},
-      el("label", { for: id, class: "visually-hidden" }, `${label} ${t("days.day", { day })} ${dayDate(state.round.start_date, day)}`),
+      el("label", { for: id, class: "visually-hidden" }, `${label} ${dayLabel(state.round.start_date, day)}`),
       el("input", {
         id, class: "cell", inputmode: integer ? "numeric" : "decimal", autocomplete: "off", value: String(value ?? 0),
         "data-loc": loc, "data-error-slot": slotId, "data-integer": integer ? "1" : "0", "data-day": day,
@@ -136,7 +137,7 @@ const ORDER_FIELDS = [
 
 function dayOptions(selected) {
   return [...Array(state.round.horizon_days).keys()].map((day) => el("option", { value: day, selected: Number(selected) === day },
-    `${t("days.day", { day })} ${dayDate(state.round.start_date, day)} ${weekday(state.round.start_date, day)}`));
+    `${dayLabel(state.round.start_date, day)} ${weekday(state.round.start_date, day)}`));
 }
 
 function orderField(serial, name, kind, required, value) {
@@ -157,7 +158,7 @@ function orderField(serial, name, kind, required, value) {
     // The firm's own processes and the round's skills (they share codes); an order may need a process the
     // owner does not run (it is then sub-contracted), so the choice is not limited to the firm's processes.
     const choices = [...new Set([...state.processes, ...state.round.skills, ...(value ? [value] : [])])];
-    input = el("select", { id, name }, choices.map((p) => el("option", { value: p, selected: (value ?? state.processes[0]) === p }, term("skill", p))));
+    input = el("select", { id, name }, choices.map((p) => el("option", { value: p, selected: (value ?? state.processes[0]) === p }, term("process", p))));
   } else {
     const numeric = kind === "int" || kind === "float";
     input = el("input", {
@@ -360,6 +361,32 @@ run(async () => {
     }
   }));
 
+  // Edits not yet submitted: leaving the page (a link, closing the tab) asks first.
+  let edited = false;
+  form.addEventListener("input", (event) => {
+    edited = true;
+    const box = event.target;
+    if (!event.isComposing && box.matches("input.cell, input[inputmode]") && box.value !== box.value.normalize("NFKC")) {
+      box.value = box.value.normalize("NFKC");
+    }
+  });
+  window.addEventListener("beforeunload", (event) => {
+    if (!edited) return;
+    event.preventDefault();
+    event.returnValue = "";
+  });
+  // Ctrl+Enter submits from anywhere in the form (the grids hold hundreds of boxes before the button).
+  form.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
+  $("#skip-to-submit").addEventListener("click", (event) => {
+    event.preventDefault();
+    $("#submit-report").focus();
+  });
+
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     clearErrors(form);
@@ -371,6 +398,7 @@ run(async () => {
     await busy($("#submit-report"), async () => {
       try {
         const saved = await api(base, { method: "PUT", json: payload });
+        edited = false;
         showContext(saved);
         flash(t("report.saved", { version: saved.version }));
       } catch (error) {
@@ -403,7 +431,12 @@ run(async () => {
         const result = await api(`${base}/import`, { method: "POST", form: body });
         fill(result.report.payload);
         showContext(result.report);
-        flash(t("report.imported", { version: result.report.version, sheets: result.sheets.join(", ") }));
+        // The API names sheets "工人 workers": say each in the page's language only.
+        const sheetName = (title) => {
+          const key = ["workers", "machines", "orders", "blocked"].find((k) => title.split(/\s+/).includes(k));
+          return key ? t(`report.sheet_${key}`) : title;
+        };
+        flash(t("report.imported", { version: result.report.version, sheets: result.sheets.map(sheetName).join(t("report.sheet_sep")) }));
         upload.reset();
       } catch (error) {
         showFormError(upload, error);

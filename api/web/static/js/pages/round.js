@@ -27,7 +27,7 @@ function showReports(round, reports, account) {
     el("td", {}, r.latest_version
       ? el("span", { class: "badge ok" }, t("round.submitted_version", { version: r.latest_version, at: fmtDateTime(r.submitted_at) }))
       : el("span", { class: "badge warn" }, t("round.not_submitted"))),
-    el("td", {}, canWrite ? el("a", { href: `/report?round=${round.id}&enterprise=${r.enterprise.id}` }, r.latest_version ? t("round.edit_report") : t("round.fill_report")) : "")))));
+    el("td", {}, canWrite ? el("a", { href: `/report?round=${round.id}&enterprise=${r.enterprise.id}` }, r.latest_version ? t("round.edit_report") : t("round.fill_report")) : ""))), { sortable: true }));
   $("#close-box").hidden = !canWrite;
   const note = $("#closed-note");
   note.hidden = round.status !== "closed" || !round.closed_at;

@@ -30,7 +30,7 @@ function codesOf(text) {
 }
 
 function parseNumber(text, integer) {
-  const clean = String(text).trim().replace(/[,，]/g, "");
+  const clean = String(text).normalize("NFKC").trim().replace(/[,，]/g, "");
   if (clean === "" || !/^[-+]?(\d+\.?\d*|\.\d+)$/.test(clean)) return Number.NaN;
   const value = Number(clean);
   return integer && !Number.isInteger(value) ? Number.NaN : value;
