@@ -27,7 +27,7 @@ from api.schemas import (
     RoundCreate,
     RoundOut,
 )
-from api.services import lifecycle, planning, report_files, rounds
+from api.services import lifecycle, planning, report_templates, rounds
 
 router = APIRouter(tags=["rounds 计划轮次"], responses=PROBLEM_RESPONSES)
 
@@ -158,9 +158,9 @@ def report_template(
     payload = latest.payload if latest else None
     if format == "csv":
         catalogue = load_catalogue(session)
-        return Response(report_files.template_csv(rnd, payload, members, sheet, catalogue), media_type=CSV,
+        return Response(report_templates.template_csv(rnd, payload, members, sheet, catalogue), media_type=CSV,
                         headers=attachment(f"report-{rnd.id}-{ent.code}-{sheet}.csv"))
-    xlsx = report_files.template_xlsx(rnd, ent, payload, members, load_catalogue(session))
+    xlsx = report_templates.template_xlsx(rnd, ent, payload, members, load_catalogue(session))
     return Response(xlsx, media_type=XLSX,
                     headers=attachment(f"report-{rnd.id}-{ent.code}.xlsx"))
 
