@@ -209,7 +209,7 @@ def render_summary(report: dict[str, Any], lang: Lang = "zh", *, max_rows: int |
                          overflow="fold")
     parts.append(limited(unmet, [
         [u["order"], _firm(u["owner"], u.get("owner_name")), f"{u['unmet_units']:,} / {u['quantity']:,}",
-         _money(u["unmet_value"]), _unmet_reason(u, lang)]
+         _money(u["unmet_value"]), cat.named_text(_unmet_reason(u, lang), lang)]
         for u in report["unmet"]
     ]))
 

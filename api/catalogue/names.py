@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -18,6 +19,10 @@ class Entry:
     name_zh: str
     name_en: str
     edited: bool
+
+
+# A code as the domain writes them: lower-case letters and underscores ("decorating", "roller_line").
+_CODE = re.compile(r"(?<![A-Za-z0-9_])[a-z][a-z0-9_]*(?![A-Za-z0-9_])")
 
 
 @dataclass
@@ -40,6 +45,19 @@ class Catalogue:
 
     def en(self, kind: Kind, code: str | None) -> str:
         return self.name(kind, code, "en")
+
+    def named_text(self, text: str, lang: str = "zh") -> str:
+        """A sentence with every skill, process or machine code in it replaced by its name (the domain's reasons
+        are written with codes, ``alliance/reasons.py``; a person reads names)."""
+
+        def swap(match: re.Match[str]) -> str:
+            code = match.group(0)
+            for kind in ("skill", "process", "machine"):
+                if code in self.entries[kind]:  # type: ignore[index]
+                    return self.name(kind, code, lang)  # type: ignore[arg-type]
+            return code
+
+        return _CODE.sub(swap, text)
 
     def as_dict(self, lang: str) -> dict[str, dict[str, str]]:
         """``{kind: {code: name}}`` in one language: what the pages embed for ``term()``."""

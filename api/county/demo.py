@@ -26,7 +26,7 @@ from api.county import service as county
 from api.county.scenario import county_data
 from api.db import make_engine, make_session_factory, run_migrations
 from api.models import Alliance, Answer, Decision, EntryKind, ItemKind, ItemStatus, PlanningRound, Proposal, Role, User
-from api.schemas import AllianceCreate, EnterpriseCreate, JobCreate, ReportIn, RoundCreate, UserCreate
+from api.schemas import AllianceCreate, EnterpriseCreate, JobCreate, PolicyIn, ReportIn, RoundCreate, UserCreate
 from api.services import agreements, alliances, auth, planning, proposals, rounds
 from api.services.jobs import JobRunner
 from api.services.scenarios import order_ref
@@ -131,7 +131,7 @@ class CountyDemo:
         alliances.assign_guide(session, None, park, guide.id)  # type: ignore[arg-type]
         rnd = rounds.create_round(session, coord, park, RoundCreate(
             name="十二月上半月 / first half of December", start_date=PARK_START, horizon_days=HORIZON,
-            skills=s.skills, machines=s.machines, policy=s.policy))
+            skills=s.skills, machines=s.machines, policy=PolicyIn(**s.policy.model_dump())))
         for ent in s.enterprises:
             rounds.submit_report(session, None, rnd, firms[ent.id], ReportIn(
                 idle_workers=ent.idle_workers, lendable_workers=ent.lendable_workers,
@@ -154,7 +154,7 @@ class CountyDemo:
                 policy = parks[0][3].policy.model_copy(update={"lend_radius_km": 10.0, "subcontract_radius_km": 30.0})
                 crnd = rounds.create_round(session, ccoord, top, RoundCreate(
                     name="县级统筹（十二月）/ county round, December", start_date=COUNTY_START, horizon_days=HORIZON,
-                    skills=parks[0][3].skills, machines=parks[0][3].machines, policy=policy))
+                    skills=parks[0][3].skills, machines=parks[0][3].machines, policy=PolicyIn(**policy.model_dump())))
                 session.commit()
                 county_round, ccoord_id, cguide_id = crnd.id, ccoord.id, cguide.id
                 park_ids = [(r.id, c.id, g.id) for r, c, g, _ in parks]

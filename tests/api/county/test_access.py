@@ -82,8 +82,9 @@ MATRIX: list[tuple[str, str, str, Any, dict[str, int]]] = [
      _s(**{**NOBODY, "cguide": 409, "pa_guide": 404})),
     ("county item", "GET", "/api/v1/items/{ci}", None, _s(**COUNTY_ITEM)),
     ("county agreement", "GET", "/api/v1/items/{ci}/agreement", None, _s(**COUNTY_ITEM)),
+    # Its two parties may answer again until the coordinator acts (docs/lifecycle.md): the same answer is a 200.
     ("respond", "POST", "/api/v1/items/{ci}/respond", {"answer": "confirm"},
-     _s(**{**NOBODY, "clerk_a": 409, "clerk_c": 409, "clerk_d": 404, "clerk_k": 404})),
+     _s(**{**NOBODY, "clerk_a": 200, "clerk_c": 200, "clerk_d": 404, "clerk_k": 404})),
     ("withdraw", "POST", "/api/v1/county/offers/{o}/withdraw", None,
      _s(**{**NOBODY, "clerk_a": 409, "clerk_c": 404, "clerk_d": 404, "clerk_k": 404})),
     ("my offers", "GET", "/api/v1/county/me/offers", None,

@@ -128,7 +128,7 @@ def test_county_plan_is_reviewed_confirmed_across_parks_and_seen_by_each_park(co
     agreement = api.as_("clerk-a").get(f"/api/v1/items/{item['id']}/agreement", params={"format": "text"})
     assert agreement.status_code == 200
     assert "帮工协议" in agreement.text and "瓷厂 C" in agreement.text and "测试县级联盟" in agreement.text
-    assert "2026-12-08" in agreement.text
+    assert "12月8日" in agreement.text  # the round's dates, written as a person reads them (docs/catalogue.md)
     # Each park coordinator sees the county items of its own firms (through its round), nothing else.
     for coord, park in (("pa-coord", "pa"), ("pb-coord", "pb")):
         seen = ok(api.as_(coord).get(f"/api/v1/county/rounds/{r[park]}/county-items"))
