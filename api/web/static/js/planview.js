@@ -1,6 +1,6 @@
 // The plan as the coordinator and the guide see it: key figures, the map, the day-by-day table, unmet orders,
 // rule checks and settlement.  Used by the plan page (a job's plan) and the proposal page.
-import { dayDate, dayLabel, fmtMoney, fmtNumber, fmtPct, lang, pick, t, term, tOr, weekday } from "./i18n.js";
+import { dayDate, dayLabel, fmtMoney, fmtNumber, fmtPct, lang, pick, t, term, weekday } from "./i18n.js";
 import { beforeAfter, detailOf } from "./changesview.js";
 import { flowMap, legend } from "./map.js";
 import { manualTable, proofLines } from "./proofview.js";
@@ -197,10 +197,9 @@ function dayTableSection(moves, snapshot, changes) {
 /** An unmet order's reason or unlock (alliance/reasons.py) in the page's language, codes said in words. */
 function actionText(action, prefix) {
   let text = action[`${prefix}${lang === "en" ? "en" : "zh"}`] || "";
-  if (lang !== "en") {
-    for (const group of ["skill", "process", "machine"]) {
-      text = text.replace(/\b[a-z][a-z_]+\b/g, (code) => tOr(`${group}.${code}`, code));
-    }
+  // The domain writes its reasons with codes (alliance/reasons.py): a person reads the catalogue's names.
+  for (const group of ["skill", "process", "machine"]) {
+    text = text.replace(/\b[a-z][a-z_]+\b/g, (code) => term(group, code));
   }
   return text;
 }
