@@ -54,7 +54,7 @@ function itemsTable(items, changes, startDate) {
       el("td", {}, itemAnswers(item)));
   });
   return rows.length
-    ? table([t("days.kind"), t("item.what"), t("item.volume"), t("item.days"), t("item.status"), t("item.answers")], rows)
+    ? table([t("days.kind"), t("item.what"), t("item.volume"), t("item.days"), t("item.status"), t("item.answers")], rows, { id: "items-table", sortable: true })
     : el("p", { class: "muted" }, t("proposal.no_items"));
 }
 
