@@ -20,6 +20,10 @@ REFERENCE_FILE = SCENARIOS_DIR / "REFERENCE.md"
 # MODEL.md / REFERENCE.md: "A correct planner reaches at least the objective minus 0.5%".
 OBJECTIVE_SLACK = 0.005
 TIME_LIMIT_S = 60.0
+# park-24-tight's best known (412,131.66) came from a 300 s run of this planner on 2 threads; in 60 s on one
+# thread the planner stops at 409,636, 0.6% below it.  120 s on 2 threads (the CI machine's two cores) gave
+# 412,387 (2026-12-02, idle machine).  docs/solver.md, "Tight alliances".
+LONGER = {"park-24-tight.json": (120.0, 2)}
 
 
 @dataclass(frozen=True)
@@ -74,7 +78,8 @@ def test_shared_scenario_plan_is_valid_and_near_the_reference(path: Path) -> Non
     ref = REFERENCES.get(path.name)
     assert ref is not None, f"{path.name} has no row in REFERENCE.md"
     s = load_scenario(path.read_text(encoding="utf-8"))
-    plan = solve(s, SolveOptions(time_limit_s=TIME_LIMIT_S))
+    time_limit_s, threads = LONGER.get(path.name, (TIME_LIMIT_S, 1))
+    plan = solve(s, SolveOptions(time_limit_s=time_limit_s, threads=threads))
     assert plan.status in (Status.OPTIMAL, Status.FEASIBLE), plan.status
     assert plan.objective is not None
 
