@@ -18,6 +18,11 @@ ALWAYS = [
     (b"referrer-policy", b"same-origin"),
 ]
 NO_CSP_PREFIXES = ("/docs", "/redoc")
+# The printable documents the API serves as HTML (agreements, settlement sheets, notices) carry their print
+# styles inline, so a person can save one file; they run no script at all, hence a policy of their own.
+DOCUMENT_PREFIX = "/api/"
+DOCUMENT_CSP = ("default-src 'none'; script-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
+                "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 
 
 class SecurityHeadersMiddleware:
@@ -29,6 +34,7 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
         with_csp = not scope["path"].startswith(NO_CSP_PREFIXES)
+        policy = DOCUMENT_CSP if scope["path"].startswith(DOCUMENT_PREFIX) else CSP
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -37,7 +43,7 @@ class SecurityHeadersMiddleware:
                 headers += [(k, v) for k, v in ALWAYS if k not in present]
                 content_type = next((v for k, v in headers if k.lower() == b"content-type"), b"")
                 if with_csp and content_type.startswith(b"text/html") and b"content-security-policy" not in present:
-                    headers.append((b"content-security-policy", CSP.encode()))
+                    headers.append((b"content-security-policy", policy.encode()))
                 message = {**message, "headers": headers}
             await send(message)
 

@@ -40,3 +40,26 @@ def test_api_answers_carry_nosniff(client: TestClient) -> None:
     r = client.get("/api/v1/auth/me")
     assert r.status_code == 401 and r.headers["x-content-type-options"] == "nosniff"
     assert "content-security-policy" not in r.headers  # JSON, not a page
+
+
+def test_printable_documents_run_no_script_and_keep_their_print_styles() -> None:
+    from fastapi import FastAPI
+    from fastapi.responses import HTMLResponse
+
+    from api.headers import DOCUMENT_CSP, SecurityHeadersMiddleware
+
+    app = FastAPI()
+
+    @app.get("/api/v1/items/1/agreement")
+    def agreement() -> HTMLResponse:
+        return HTMLResponse("<style>h1{text-align:center}</style><h1>帮工协议</h1>")
+
+    @app.get("/home")
+    def page() -> HTMLResponse:
+        return HTMLResponse("<h1>page</h1>")
+
+    app.add_middleware(SecurityHeadersMiddleware)
+    with TestClient(app) as plain:
+        document = plain.get("/api/v1/items/1/agreement").headers["content-security-policy"]
+        assert document == DOCUMENT_CSP and "script-src 'none'" in document and "frame-ancestors 'none'" in document
+        assert plain.get("/home").headers["content-security-policy"] == CSP
