@@ -37,12 +37,16 @@ def large_block(
     relaxation = lp_relaxation(sub)
     lp_box: list[BlockResult] = []
     dive_box: list[BlockResult] = []
+    on_plan = None if relay is None else (lambda objective: relay.emit(objective, None))
 
     def solve_lp(limit: float) -> None:
         # Interior point: on gen-300-tight's 57,570-column block dual simplex had not finished after 100 s,
         # interior point (with crossover, which MathOpt needs to report the status) took 23 s.
-        lp_box.append(solve_mathopt(relaxation, options, limit, interrupters.new(), None, None,
-                                     highs_strings={"solver": "ipm"}))
+        lp = solve_mathopt(relaxation, options, limit, interrupters.new(), None, None,
+                           highs_strings={"solver": "ipm"})
+        lp_box.append(lp)
+        if relay is not None and lp.optimal:
+            relay.emit(None, lp.bound)  # the relaxation's optimum bounds every plan of the block
 
     def dive_whole(limit: float) -> None:
         # The LP dive on the whole block, from the LP just solved: links across part boundaries stay possible.
@@ -63,13 +67,14 @@ def large_block(
 
         lp_thread = threading.Thread(target=bound_then_dive, daemon=True)
         lp_thread.start()
-        parts_plan = neighbourhood_search(sub, options, time_limit_s, interrupters, coords, workers - 1, hint)
+        parts_plan = neighbourhood_search(sub, options, time_limit_s, interrupters, coords, workers - 1, hint,
+                                          on_plan)
         lp_thread.join()
     else:
         solve_lp(LP_SHARE * time_limit_s)
         dive_whole(0.5 * (deadline - time.monotonic()))
         parts_plan = neighbourhood_search(
-            sub, options, max(0.05, deadline - time.monotonic()), interrupters, coords, 1, hint
+            sub, options, max(0.05, deadline - time.monotonic()), interrupters, coords, 1, hint, on_plan
         )
     lp = lp_box[0]
     bound = lp.bound if lp.optimal else trivial_bound(sub)

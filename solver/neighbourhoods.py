@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from solver.backend import Interrupters, objective_of
@@ -37,8 +38,12 @@ def solve_part(task: PartTask) -> list[float] | None:
 def neighbourhood_search(
     sub: Milp, options: SolveOptions, time_limit_s: float, interrupters: Interrupters,
     coords: tuple[list[float], list[float]], workers: int, hint: list[float] | None,
+    on_plan: Callable[[float], None] | None = None,
 ) -> list[float] | None:
     """A plan for a large block, improved one geographic neighbourhood at a time from the start plan.
+
+    ``on_plan`` hears the block's objective after every accepted improvement (the job's progress; a county
+    solve spends minutes here).
 
     A county-sized block is too big for the shape relaxation to find good plans in minutes; neighbourhoods of a
     park's size (PART_FIRMS firms) are solved in seconds each, with everything outside them held at the current
@@ -57,6 +62,8 @@ def neighbourhood_search(
                                [a - b for a, b in zip(lat, lon, strict=True)])]
     lock = threading.Lock()
     attempted = [0]
+    # Kept by differences: the whole block's objective is a million-term sum at county size.
+    objective = [objective_of(sub, values)]
 
     def accept(keep: list[int], improved: list[float]) -> None:
         with lock:
@@ -68,6 +75,10 @@ def neighbourhood_search(
             if not sub.rows_hold(touched, values):
                 for k, j in enumerate(keep):
                     values[j] = before[k]
+                return
+            objective[0] += sum(sub.obj[j] * (values[j] - before[k]) for k, j in enumerate(keep))
+            if on_plan is not None:
+                on_plan(objective[0])
 
     def improve(keep: list[int], share: float) -> None:
         if interrupters.stop.is_set() or share < 0.2:

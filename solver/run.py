@@ -186,6 +186,23 @@ def solve_model(
     relay_total = ProgressRelay(on_progress, t0, target_gap=options.relative_gap,
                                 on_proven=interrupters.interrupt_all if len(blocks) > 1 else None)
 
+    def totals(k: int | None, objective: float | None, bound: float | None) -> tuple[float, float]:
+        # Finished blocks count their plans and bounds, block k (running) its best so far (nothing planned is a
+        # plan of every block without pins), the blocks still to come their trivial bounds.  Caller holds lock.
+        obj = sum(r.objective for r in results.values() if r.values is not None) + (objective or 0.0)
+        bnd = sum(results[j].bound if j in results else trivial[j] for j in range(len(blocks)) if j != k)
+        return obj, bnd + (trivial[k] if bound is None and k is not None else (bound or 0.0))
+
+    def forward_total(k: int) -> ProgressCallback:
+        # A county solve spends minutes in one large block: its progress is the round's progress.
+        def forward(p: Progress) -> None:
+            if any(milp.lb[j] > 0 for j in blocks[k].vars):
+                return  # pinned items: planning nothing is no plan of this block
+            with lock:
+                obj, bnd = totals(k, p.objective, p.bound)
+            relay_total.emit(obj, bnd)
+        return forward
+
     def run(k: int, block: Block) -> None:
         with lock:
             left = sum(w for j, w in weights.items() if j not in results) or 1.0
@@ -198,15 +215,14 @@ def solve_model(
         # Each block stops as soon as its own plan is proven within the gap, whichever step is running then;
         # progress events go out per block only when there is one block (otherwise as sums, below).
         block_interrupters = interrupters.child()
-        relay = ProgressRelay(on_progress if len(blocks) == 1 else None, t0, target_gap=options.relative_gap,
-                              on_proven=block_interrupters.interrupt_all)
+        relay = ProgressRelay(on_progress if len(blocks) == 1 else forward_total(k), t0,
+                              target_gap=options.relative_gap, on_proven=block_interrupters.interrupt_all)
         res = _solve_block(subs[k], options, share, workers, block_interrupters, relay, hint, coords)
         relay.close()
         with lock:
             results[k] = res
             if len(blocks) > 1:
-                obj = sum(r.objective for r in results.values() if r.values is not None)
-                bnd = sum(results[j].bound if j in results else trivial[j] for j in range(len(blocks)))
+                obj, bnd = totals(None, None, None)
                 relay_total.emit(obj, bnd)
 
     t1 = time.monotonic()
