@@ -69,3 +69,15 @@ def test_neighbourhood_search_improves_on_its_start_and_keeps_a_feasible_plan(bl
     from_hand = _neighbourhood_search(sub, SolveOptions(), 6.0, _Interrupters(), coords, 2, plan)
     assert from_hand is not None and sub.is_feasible(from_hand)
     assert _objective_of(sub, from_hand) >= _objective_of(sub, plan) - 1e-6
+
+
+def test_neighbourhood_search_reports_each_improvement_with_the_block_objective(block_with_plan: Block) -> None:
+    # The job's progress during a county solve: every accepted neighbourhood, the whole block's objective
+    # (kept by differences), never a value the returned plan does not reach.
+    sub, _plan, coords = block_with_plan
+    nothing = [0.0] * sub.num_vars
+    heard: list[float] = []
+    found = _neighbourhood_search(sub, SolveOptions(), 6.0, _Interrupters(), coords, 1, nothing, heard.append)
+    assert found is not None and heard, "an improvement from an empty plan was reported"
+    assert all(b > a for a, b in zip(heard, heard[1:], strict=False))
+    assert heard[-1] == pytest.approx(_objective_of(sub, found), abs=1e-6)
