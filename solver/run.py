@@ -186,18 +186,28 @@ def solve_model(
     relay_total = ProgressRelay(on_progress, t0, target_gap=options.relative_gap,
                                 on_proven=interrupters.interrupt_all if len(blocks) > 1 else None)
 
-    def totals(k: int | None, objective: float | None, bound: float | None) -> tuple[float, float]:
-        # Finished blocks count their plans and bounds, block k (running) its best so far (nothing planned is a
+    def totals(running: int | None = None, objective: float | None = None,
+               bound: float | None = None) -> tuple[float, float]:
+        # Finished blocks count their plans and bounds, the running block its best so far (nothing planned is a
         # plan of every block without pins), the blocks still to come their trivial bounds.  Caller holds lock.
         obj = sum(r.objective for r in results.values() if r.values is not None) + (objective or 0.0)
-        bnd = sum(results[j].bound if j in results else trivial[j] for j in range(len(blocks)) if j != k)
-        return obj, bnd + (trivial[k] if bound is None and k is not None else (bound or 0.0))
+        bnd = 0.0
+        for j in range(len(blocks)):
+            if j in results:
+                bnd += results[j].bound
+            elif j == running and bound is not None:
+                bnd += bound
+            else:
+                bnd += trivial[j]
+        return obj, bnd
 
-    def forward_total(k: int) -> ProgressCallback:
-        # A county solve spends minutes in one large block: its progress is the round's progress.
+    def forward_total(k: int) -> ProgressCallback | None:
+        # A county solve spends minutes in one large block: its progress is the round's progress.  Not for a
+        # block with pinned items, where planning nothing is no plan (checked once, not on every event).
+        if any(milp.lb[j] > 0 for j in blocks[k].vars):
+            return None
+
         def forward(p: Progress) -> None:
-            if any(milp.lb[j] > 0 for j in blocks[k].vars):
-                return  # pinned items: planning nothing is no plan of this block
             with lock:
                 obj, bnd = totals(k, p.objective, p.bound)
             relay_total.emit(obj, bnd)
@@ -222,7 +232,7 @@ def solve_model(
         with lock:
             results[k] = res
             if len(blocks) > 1:
-                obj, bnd = totals(None, None, None)
+                obj, bnd = totals()
                 relay_total.emit(obj, bnd)
 
     t1 = time.monotonic()

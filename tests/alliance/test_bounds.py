@@ -26,7 +26,7 @@ def base() -> dict[str, Any]:
 def errors_of(data: dict[str, Any]) -> list[dict[str, Any]]:
     with pytest.raises(ValidationError) as exc:
         load_scenario(data)
-    return list(exc.value.errors())
+    return [dict(e) for e in exc.value.errors()]
 
 
 @pytest.mark.parametrize(("path", "value", "label"), [

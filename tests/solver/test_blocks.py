@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from alliance.generator import generate_alliance
@@ -79,5 +81,5 @@ def test_neighbourhood_search_reports_each_improvement_with_the_block_objective(
     heard: list[float] = []
     found = _neighbourhood_search(sub, SolveOptions(), 6.0, _Interrupters(), coords, 1, nothing, heard.append)
     assert found is not None and heard, "an improvement from an empty plan was reported"
-    assert all(b > a for a, b in zip(heard, heard[1:], strict=False))
+    assert all(b > a for a, b in itertools.pairwise(heard))
     assert heard[-1] == pytest.approx(_objective_of(sub, found), abs=1e-6)
