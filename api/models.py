@@ -201,6 +201,9 @@ class PlanningRound(Base):
     policy_sources: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # After this instant reports lock, until the coordinator moves or clears it (reopens reporting).
     report_deadline: Mapped[dt.datetime | None] = mapped_column()
+    # The deadline the "report due" reminder went out for: claimed by a conditional update, so that of several
+    # web processes one sends it, and sent again when the coordinator moves the deadline.
+    report_reminded_for: Mapped[dt.datetime | None] = mapped_column()
     status: Mapped[str] = mapped_column(_enum(RoundStatus), default=RoundStatus.OPEN.value)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -69,7 +69,7 @@ def create_app(settings: Settings | None = None, solve_fn: SolveFn | None = None
         from api.notifications.sender import OutboxSender
 
         sender = OutboxSender(session_factory, settings.outbox_interval_s, settings.outbox_base_delay_s,
-                              settings.outbox_max_attempts)
+                              settings.outbox_max_attempts, settings.report_reminder_hours)
         sender.start()
         try:
             yield

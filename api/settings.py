@@ -91,6 +91,8 @@ class Settings(BaseSettings):
     outbox_interval_s: float = Field(default=5.0, gt=0)
     outbox_base_delay_s: float = Field(default=5.0, ge=0)
     outbox_max_attempts: int = Field(default=10, ge=1, le=100)
+    # "Report due" goes to the clerks of firms that have not reported this many hours before a round's deadline.
+    report_reminder_hours: float = Field(default=24.0, gt=0, le=24 * 14)
 
     # ----- hardening: sign-in throttling, bounded pools, job caps (docs/api.md, "Limits") -----
     redis_url: str | None = None

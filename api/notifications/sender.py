@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.models import OutboxMessage, utcnow
+from api.notifications.reminders import remind_due_reports
 
 log = logging.getLogger("api.outbox")
 MAX_BACKOFF_S = 3600.0
@@ -57,10 +58,13 @@ def deliver_due(session_factory: sessionmaker[Session], *, base_delay_s: float =
 
 
 class OutboxSender:
+    """The notification thread of a web process: reminders that fall due, then the webhook outbox."""
+
     def __init__(self, session_factory: sessionmaker[Session], interval_s: float, base_delay_s: float,
-                 max_attempts: int) -> None:
+                 max_attempts: int, reminder_hours: float = 24.0) -> None:
         self.session_factory, self.interval_s = session_factory, interval_s
         self.base_delay_s, self.max_attempts = base_delay_s, max_attempts
+        self.reminder_hours = reminder_hours
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -70,6 +74,10 @@ class OutboxSender:
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval_s):
+            try:
+                remind_due_reports(self.session_factory, self.reminder_hours)
+            except Exception:  # as below: a broken connection must not end the thread
+                log.exception("report reminders tick failed")
             try:
                 deliver_due(self.session_factory, base_delay_s=self.base_delay_s, max_attempts=self.max_attempts)
             except Exception:  # the sender must outlive a broken database connection; it retries next tick

@@ -39,6 +39,7 @@ from api.models import (
     User,
     utcnow,
 )
+from api.notifications.service import coordinators_of, notify, users_of_firms
 from api.schemas import ReplanIn
 from api.services import audit, changes, lifecycle, planning
 from api.services.jobs import Runner
@@ -196,8 +197,13 @@ def submit(session: Session, actor: User, proposal: Proposal) -> Proposal:
     before = audit.state(proposal)
     proposal.status = ProposalStatus.SUBMITTED.value
     proposal.submitted_at = utcnow()
+    alliance_id = proposal.round.alliance_id
     audit.record(session, actor, "proposal.submit", "proposal", proposal.id, before=before,
-                 after=audit.state(proposal), alliance_id=proposal.round.alliance_id)
+                 after=audit.state(proposal), alliance_id=alliance_id)
+    notify(session, alliance_id, queries.guides_of(session, alliance_id), "proposal.to_review",
+           f"「{proposal.round.name}」方案第 {proposal.version} 版待您审核",
+           f"Proposal version {proposal.version} of “{proposal.round.name}” awaits your review",
+           f"/proposals/{proposal.id}")
     return proposal
 
 
@@ -215,9 +221,30 @@ def review(session: Session, guide: User, proposal: Proposal, decision: str, com
     session.add(entry)
     proposal.status = (ProposalStatus.APPROVED if decision == Decision.APPROVE else ProposalStatus.REJECTED).value
     session.flush()
+    alliance_id = proposal.round.alliance_id
     audit.record(session, guide, f"proposal.{proposal.status}", "proposal", proposal.id, before=before,
-                 after={**audit.state(proposal), "comment": comment}, alliance_id=proposal.round.alliance_id)
+                 after={**audit.state(proposal), "comment": comment}, alliance_id=alliance_id)
+    _notify_review(session, proposal, comment)
     return entry
+
+
+def _notify_review(session: Session, proposal: Proposal, comment: str) -> None:
+    alliance_id, name, version = proposal.round.alliance_id, proposal.round.name, proposal.version
+    if proposal.status == ProposalStatus.APPROVED:
+        notify(session, alliance_id, coordinators_of(session, alliance_id), "proposal.approved",
+               f"「{name}」方案第 {version} 版已获批准，等待企业确认",
+               f"Proposal version {version} of “{name}” is approved: the firms confirm their items next",
+               f"/proposals/{proposal.id}")
+        # Items already confirmed in an earlier version are carried over: their firms have nothing to answer.
+        pending = {p for item in proposal.items if item.status == ItemStatus.PENDING
+                   for p in (item.first_party_id, item.second_party_id)}
+        notify(session, alliance_id, users_of_firms(session, sorted(pending)), "items.to_confirm",
+               f"「{name}」方案已获批准，有涉及贵企业的条目待确认",
+               f"The plan of “{name}” is approved: items of your firm await your answer", "/items")
+    else:
+        notify(session, alliance_id, coordinators_of(session, alliance_id), "proposal.rejected",
+               f"「{name}」方案第 {version} 版被驳回：{comment}",
+               f"Proposal version {version} of “{name}” was rejected: {comment}", f"/proposals/{proposal.id}")
 
 
 def respond(session: Session, user: User, item: ProposalItem, answer: str, reason: str | None) -> ProposalItem:
