@@ -82,8 +82,11 @@ def outcomes_xlsx(alliance: str, data: dict[str, list[dict[str, Any]]]) -> bytes
     wb = Workbook()
     _sheet(wb, "按月 per month", [h for _, h in OUTCOME_HEADERS],
            [[m[k] for k, _ in OUTCOME_HEADERS] for m in data["months"]], first=True)
-    _sheet(wb, "按轮次 per round", [h for _, h in OUTCOME_HEADERS],
-           [[r[k] for k, _ in OUTCOME_HEADERS] for r in data["rounds"]])
+    _sheet(wb, "按轮次 per round", ["联盟 alliance", *(h for _, h in OUTCOME_HEADERS)],
+           [[r["alliance"], *(r[k] for k, _ in OUTCOME_HEADERS)] for r in data["rounds"]])
+    if len(data.get("alliances", [])) > 1:  # a county: one total per park beside its own
+        _sheet(wb, "按联盟 per alliance", [h for _, h in OUTCOME_HEADERS],
+               [[a[k] for k, _ in OUTCOME_HEADERS] for a in data["alliances"]])
     _sheet(wb, "说明 notes", ["联盟 alliance", alliance], [["口径 definitions", "docs/execution.md: Outcome figures"]])
     out = io.BytesIO()
     wb.save(out)

@@ -11,6 +11,11 @@ Per round (month: the rounds whose start date falls in it, summed; ratios recomp
 * ``partner_pairs``: distinct pairs of firms with a confirmed item;
 * ``on_time_share``: units delivered on or before the due day / units delivered (sub-contracts);
 * ``average_rating``: the mean of the three criteria over the round's ratings.
+
+An alliance with alliances below it (the county chain alliance over its parks) rolls them up: its rounds and
+every descendant's, each labelled with its alliance, the months summed over all of them, and one total per
+alliance (``alliances``), so the county reports the parks' results beside its own.  The figures are totals of a
+round, as the public notice (公示) publishes them, never one firm's prices or quantities.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api import queries
+from api.county import queries as county_queries
 from api.execution import queries as xq
 from api.execution.records import figures
 from api.models import Alliance, ItemKind, PlanningRound, Rating
@@ -30,7 +36,7 @@ from api.models import Alliance, ItemKind, PlanningRound, Rating
 
 @dataclass
 class Outcome:
-    period: str  # round name or YYYY-MM
+    period: str  # round name, YYYY-MM, or the alliance's name for its total
     round_id: int | None
     rounds: int
     worker_days_employed: float
@@ -44,6 +50,8 @@ class Outcome:
     ratings: int
     rating_sum: float
     average_rating: float | None
+    alliance_id: int | None = None
+    alliance: str = ""
 
 
 def round_outcome(session: Session, rnd: PlanningRound) -> Outcome:
@@ -73,7 +81,8 @@ def round_outcome(session: Session, rnd: PlanningRound) -> Outcome:
               for r in session.scalars(select(Rating).where(Rating.round_id == rnd.id))]
     return Outcome(rnd.name, rnd.id, 1, round(worker_days, 3), round(value, 2), round(planned, 2), round(extra, 2),
                    len(pairs), delivered, on_time, on_time / delivered if delivered else None, len(scores),
-                   sum(scores), round(sum(scores) / len(scores), 3) if scores else None)
+                   sum(scores), round(sum(scores) / len(scores), 3) if scores else None,
+                   rnd.alliance_id, rnd.alliance.name)
 
 
 def _sum(period: str, rows: list[Outcome]) -> Outcome:
@@ -89,10 +98,21 @@ def _sum(period: str, rows: list[Outcome]) -> Outcome:
 
 
 def outcomes(session: Session, alliance: Alliance) -> dict[str, list[dict[str, Any]]]:
-    rounds = sorted(queries.list_rounds(session, alliance.id), key=lambda r: (r.start_date, r.id))
+    tree = [alliance, *(a for a in (session.get(Alliance, i) for i in sorted(county_queries.descendant_ids(
+        session, alliance.id))) if a is not None)]
+    rounds = sorted((r for a in tree for r in queries.list_rounds(session, a.id)),
+                    key=lambda r: (r.start_date, r.id))
     per_round = [(rnd, round_outcome(session, rnd)) for rnd in rounds]
     by_month: dict[str, list[Outcome]] = defaultdict(list)
+    by_alliance: dict[int, list[Outcome]] = defaultdict(list)
     for rnd, out in per_round:
         by_month[rnd.start_date.strftime("%Y-%m")].append(out)
+        by_alliance[rnd.alliance_id].append(out)
+    totals = []
+    for a in tree:
+        total = _sum(a.name, by_alliance.get(a.id, []))
+        total.alliance_id, total.alliance = a.id, a.name
+        totals.append(asdict(total))
     return {"rounds": [asdict(o) for _, o in per_round],
-            "months": [asdict(_sum(m, rows)) for m, rows in sorted(by_month.items())]}
+            "months": [asdict(_sum(m, rows)) for m, rows in sorted(by_month.items())],
+            "alliances": totals}

@@ -3,6 +3,10 @@
 
 from __future__ import annotations
 
+from io import BytesIO
+
+from openpyxl import load_workbook
+
 from tests.api.conftest import ok, wait_job
 from tests.api.county.conftest import County, approve_plan
 
@@ -146,3 +150,29 @@ def test_the_park_coordinator_sees_what_it_escalated_and_who_withdrew(county: Co
     assert withdrawn == {"C": False, "D": True}
     assert ok(api.as_("pa-coord").get(f"/api/v1/county/rounds/{r['pa']}/escalations"))[0]["entries"][0]["kind"] == \
         "order"
+
+
+def test_county_outcome_figures_roll_up_its_parks(county: County) -> None:
+    api, a, r = county.api, county.alliances, county.rounds
+    data = ok(api.as_("ccoord").get(f"/api/v1/alliances/{a['county']}/outcomes"))
+    by_round = {o["round_id"]: o for o in data["rounds"]}
+    assert {r["county"], r["pa"], r["pb"]} <= set(by_round)
+    assert by_round[r["county"]]["alliance"] == "测试县级联盟" and by_round[r["pa"]]["alliance"] == "甲园区"
+    assert by_round[r["county"]]["partner_pairs"] == 1  # the one confirmed loan across the parks
+    totals = {t["alliance_id"]: t for t in data["alliances"]}
+    assert list(totals) == [a["county"], a["pa"], a["pb"]]
+    for key in ("county", "pa", "pb"):
+        own = [o for o in data["rounds"] if o["alliance_id"] == a[key]]
+        assert totals[a[key]]["rounds"] == len(own)
+        assert totals[a[key]]["partner_pairs"] == sum(o["partner_pairs"] for o in own)
+    assert sum(m["rounds"] for m in data["months"]) == len(data["rounds"])
+    # A park sees its own rounds only; the county's figures are not the park's to read.
+    park = ok(api.as_("pa-coord").get(f"/api/v1/alliances/{a['pa']}/outcomes"))
+    assert {o["alliance_id"] for o in park["rounds"]} == {a["pa"]}
+    assert api.as_("pa-coord").get(f"/api/v1/alliances/{a['county']}/outcomes").status_code in (403, 404)
+    sheet = api.as_("ccoord").get(f"/api/v1/alliances/{a['county']}/outcomes/export")
+    assert sheet.status_code == 200
+    book = load_workbook(BytesIO(sheet.content))
+    assert "按联盟 per alliance" in book.sheetnames
+    assert [row[0] for row in book["按联盟 per alliance"].iter_rows(min_row=2, values_only=True)] == \
+        ["测试县级联盟", "甲园区", "乙园区"]

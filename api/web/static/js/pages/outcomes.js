@@ -75,5 +75,9 @@ run(async () => {
     t("outcomes.export"))),
     el("section", { class: "card charts" }, charts(data)),
     el("section", { class: "card" }, el("h2", {}, t("outcomes.per_month")), figuresTable("months", data.months)),
-    el("section", { class: "card" }, el("h2", {}, t("outcomes.per_round")), figuresTable("rounds", data.rounds)));
+    el("section", { class: "card" }, el("h2", {}, t("outcomes.per_round")), figuresTable("rounds", data.rounds)),
+    // A county: one total per park beside its own (docs/execution.md, "Outcome figures").
+    data.alliances && data.alliances.length > 1
+      ? el("section", { class: "card" }, el("h2", {}, t("outcomes.per_alliance")), figuresTable("alliances", data.alliances))
+      : null);
 });
