@@ -99,6 +99,10 @@ def entries_of_enterprise(session: Session, enterprise_id: int) -> Sequence[Esca
     ).all()
 
 
+def get_escalation(session: Session, escalation_id: int) -> Escalation | None:
+    return session.get(Escalation, escalation_id)
+
+
 def get_entry(session: Session, entry_id: int) -> EscalationEntry | None:
     return session.get(EscalationEntry, entry_id)
 

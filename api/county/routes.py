@@ -22,6 +22,7 @@ from api.county.schemas import (
     OfferOut,
     ParentIn,
     PreviewOut,
+    RetractIn,
     RoundRef,
 )
 from api.deps import AdminUser, CoordinatorUser, EnterpriseUser, Id, PlannerReader, SessionDep
@@ -94,6 +95,16 @@ def leftovers(round_id: Id, user: PlannerReader, session: SessionDep) -> Preview
 def escalate(round_id: Id, data: EscalateIn, actor: CoordinatorUser, session: SessionDep) -> EscalationOut:
     rnd = _park_round(session, actor, round_id)
     return escalation_out(service.escalate(session, actor, rnd, data.to_round_id))
+
+
+@router.post("/escalations/{escalation_id}/retract", response_model=EscalationOut,
+             summary="撤回整份上报（县级轮次关闭前）/ retract a whole escalation (before the county round closes)")
+def retract(escalation_id: Id, data: RetractIn, actor: CoordinatorUser, session: SessionDep) -> EscalationOut:
+    esc = cq.get_escalation(session, escalation_id)
+    # Only the coordinator of the park that escalated; to anyone else it does not exist.
+    if esc is None or actor.alliance_id != esc.from_round.alliance_id:
+        raise not_found("上报 escalation", escalation_id)
+    return escalation_out(service.retract(session, actor, esc, data.reason))
 
 
 @router.get("/rounds/{round_id}/escalations", response_model=list[EscalationOut],

@@ -23,6 +23,13 @@ class EscalateIn(BaseModel):
     to_round_id: int = Field(ge=1, le=MAX_ID, description="上级联盟的开放轮次 / an open round of the parent alliance")
 
 
+class RetractIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=500, description="撤回原因，县级协调员可见 / why, shown to the county "
+                        "coordinator")
+
+
 class RoundRef(BaseModel):
     id: int
     alliance_id: int

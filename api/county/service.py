@@ -33,6 +33,7 @@ from api.models import (
     User,
     utcnow,
 )
+from api.notifications.service import coordinators_of, notify
 from api.services import audit
 from api.services.scenarios import order_id, order_ref
 
@@ -158,31 +159,75 @@ def escalate(session: Session, actor: User, rnd: PlanningRound, to_round_id: int
     return esc
 
 
+def _resting_items(session: Session, entry: EscalationEntry) -> list[ProposalItem]:
+    """The county items that use this entry; refused (409) if one of them is confirmed in an approved plan."""
+    county = entry.escalation.to_round
+    mine = [i for i in cq.items_in_round(session, county.id, {entry.enterprise_id}) if _rests_on(entry, i)]
+    confirmed = [i for i in mine if i.status == ItemStatus.CONFIRMED and i.proposal.status == ProposalStatus.APPROVED]
+    if confirmed:
+        raise Conflict(f"{entry.enterprise.name} 已确认 {len(confirmed)} 个县级条目，不能撤回 / "
+                       f"{len(confirmed)} county item(s) of {entry.enterprise.code} are already confirmed: they "
+                       "cannot be withdrawn")
+    return mine
+
+
+def _take_back(user: User, entry: EscalationEntry, resting: list[ProposalItem], reason: str) -> list[int]:
+    now = utcnow()
+    entry.withdrawn_at, entry.withdrawn_by = now, user.id
+    declined = []
+    for item in resting:
+        if item.status == ItemStatus.PENDING:
+            item.status, item.reason, item.decided_by, item.decided_at = (ItemStatus.DECLINED.value, reason,
+                                                                          user.id, now)
+            declined.append(item.id)
+    return declined
+
+
+def _check_open(county: PlanningRound) -> None:
+    if county.status != RoundStatus.OPEN:
+        raise Conflict(f"上级轮次 {county.id} 已关闭，不能撤回 / the county round {county.id} is closed")
+
+
 def withdraw(session: Session, user: User, entry: EscalationEntry) -> EscalationEntry:
     """The firm takes back one entry while the county round is open; pending county items resting on it are
     declined (the plan counted on it), and an entry with a confirmed county item cannot be withdrawn."""
     county = entry.escalation.to_round
     if entry.withdrawn_at is not None:
         raise Conflict(f"上报 {entry.id} 已撤回 / entry {entry.id} is already withdrawn")
-    if county.status != RoundStatus.OPEN:
-        raise Conflict(f"上级轮次 {county.id} 已关闭，不能撤回 / the county round {county.id} is closed")
-    mine = [i for i in cq.items_in_round(session, county.id, {entry.enterprise_id}) if _rests_on(entry, i)]
-    confirmed = [i for i in mine if i.status == ItemStatus.CONFIRMED and i.proposal.status == ProposalStatus.APPROVED]
-    if confirmed:
-        raise Conflict(f"已确认 {len(confirmed)} 个县级条目，不能撤回 / {len(confirmed)} county item(s) are already "
-                       "confirmed: they cannot be withdrawn")
-    now = utcnow()
-    entry.withdrawn_at, entry.withdrawn_by = now, user.id
-    declined = []
-    for item in mine:
-        if item.status == ItemStatus.PENDING:
-            item.status, item.reason, item.decided_by, item.decided_at = (ItemStatus.DECLINED.value, WITHDRAWN_REASON,
-                                                                          user.id, now)
-            declined.append(item.id)
+    _check_open(county)
+    declined = _take_back(user, entry, _resting_items(session, entry), WITHDRAWN_REASON)
     audit.record(session, user, "escalation.withdraw", "escalation_entry", entry.id,
                  after={"kind": entry.kind, "enterprise_id": entry.enterprise_id, "declined_items": declined},
                  alliance_id=county.alliance_id)
     return entry
+
+
+def retract(session: Session, actor: User, esc: Escalation, reason: str) -> Escalation:
+    """The park coordinator takes back the whole escalation while the county round is open: every entry not yet
+    withdrawn is, as if each firm had withdrawn it, or nothing is (one confirmed county item refuses it all).
+    The escalation stays on the record; the county coordinators are told why."""
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput("撤回须说明原因 / a retraction needs a reason",
+                           [make_field_error(["body", "reason"], "必填 / required", "missing", reason)])
+    county = esc.to_round
+    _check_open(county)
+    live = [e for e in esc.entries if e.withdrawn_at is None]
+    if not live:
+        raise Conflict(f"上报 {esc.id} 的各项均已撤回 / every entry of escalation {esc.id} is already withdrawn")
+    resting = [(e, _resting_items(session, e)) for e in live]  # all checked before anything changes
+    why = f"园区协调员撤回上报：{reason} / the park coordinator retracted the escalation: {reason}"
+    declined = sorted({i for e, items in resting for i in _take_back(actor, e, items, why)})
+    after = {"entries": [e.id for e in live], "declined_items": declined, "reason": reason}
+    audit.record(session, actor, "escalation.retract", "escalation", esc.id, after=after,
+                 alliance_id=esc.from_round.alliance_id)
+    audit.record(session, actor, "escalation.retracted", "escalation", esc.id, after=after,
+                 alliance_id=county.alliance_id)
+    park = esc.from_round.alliance.name
+    notify(session, county.alliance_id, coordinators_of(session, county.alliance_id), "escalation.retracted",
+           f"{park}撤回了提交至「{county.name}」的上报：{reason}",
+           f"{park} retracted what it escalated to “{county.name}”: {reason}", "/county")
+    return esc
 
 
 def _rests_on(entry: EscalationEntry, item: ProposalItem) -> bool:

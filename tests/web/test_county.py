@@ -92,6 +92,25 @@ def test_a_firm_withdraws_its_offer(sessions: Sessions, world: CountyWorld) -> N
     assert coord.page.locator("article.entry-offered").count() == 1
 
 
+def test_the_park_coordinator_retracts_the_escalation(sessions: Sessions, world: CountyWorld) -> None:
+    c = world.county
+    session = _sign_in(sessions, "pb-coord")
+    page = session.page
+    session.goto(f"/county?round={c.rounds['pb']}")
+    form = page.locator("form.retract-form")
+    form.get_by_role("button", name="撤回整份上报").click()
+    expect_text(form.locator(".form-error"), r"1 处需要修改")  # the reason is required, marked at the field
+    assert form.locator("textarea[name=reason]").get_attribute("aria-invalid") == "true"
+    form.get_by_label("撤回原因（县级协调员可见）").fill("园区内已另行安排")
+    form.get_by_role("button", name="撤回整份上报").click()
+    expect_text(page.locator("#flash"), "已撤回上报")
+    page.wait_for_selector("form.retract-form", state="detached")  # the page reloaded: nothing left to retract
+    assert page.locator("article.entry-offered").count() == 0
+    assert page.locator("section[id^=escalation-] article.entry-withdrawn").count() == 2  # C now, D before
+    told = ok(c.api.as_("ccoord").get("/api/v1/me/inbox"))["messages"]
+    assert any(m["kind"] == "escalation.retracted" and "园区内已另行安排" in m["text_zh"] for m in told)
+
+
 def test_the_admin_builds_the_tree_and_a_cycle_is_refused(sessions: Sessions, world: CountyWorld) -> None:
     c = world.county
     session = sessions.sign_in("root")

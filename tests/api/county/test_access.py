@@ -28,6 +28,7 @@ class Ids:
     cp: int  # county proposal
     ci: int  # county item (confirmed)
     o: int  # A's offer (an order entry)
+    e: int  # park A's escalation
 
 
 @pytest.fixture(scope="module")
@@ -39,9 +40,10 @@ def ids(sqlite_backend: Backend) -> Iterator[dict[str, Any]]:
         job, proposal, item = county_item(world)
         for clerk in ("clerk-a", "clerk-c"):
             ok(api.as_(clerk).post(f"/api/v1/items/{item['id']}/respond", json={"answer": "confirm"}))
+        [escalation] = ok(api.as_("pa-coord").get(f"/api/v1/county/rounds/{world.rounds['pa']}/escalations"))
         yield {"world": world, "own": Ids(world.alliances["pa"], world.rounds["pa"], world.rounds["county"], job,
-                                          proposal, item["id"], world.state["offers"]["A"]),
-               "missing": Ids(*(MISSING,) * 7)}
+                                          proposal, item["id"], world.state["offers"]["A"], escalation["id"]),
+               "missing": Ids(*(MISSING,) * 8)}
     finally:
         client.__exit__(None, None, None)
 
@@ -87,13 +89,16 @@ MATRIX: list[tuple[str, str, str, Any, dict[str, int]]] = [
      _s(**{**NOBODY, "clerk_a": 200, "clerk_c": 200, "clerk_d": 404, "clerk_k": 404})),
     ("withdraw", "POST", "/api/v1/county/offers/{o}/withdraw", None,
      _s(**{**NOBODY, "clerk_a": 409, "clerk_c": 404, "clerk_d": 404, "clerk_k": 404})),
+    # The confirmed county item rests on A's offer: the park's own coordinator is refused, nobody else sees it.
+    ("retract", "POST", "/api/v1/county/escalations/{e}/retract", {"reason": "撤回"},
+     _s(**{**NOBODY, "pa_coord": 409, "ccoord": 404, "pb_coord": 404})),
     ("my offers", "GET", "/api/v1/county/me/offers", None,
      _s(**{**NOBODY, "clerk_a": 200, "clerk_c": 200, "clerk_d": 200, "clerk_k": 200})),
 ]
 
 
 def _call(world: County, role: str, method: str, path: str, body: Any, ids: Ids) -> Any:
-    url = path.format(pa=ids.pa, pr=ids.pr, cr=ids.cr, cj=ids.cj, cp=ids.cp, ci=ids.ci, o=ids.o)
+    url = path.format(pa=ids.pa, pr=ids.pr, cr=ids.cr, cj=ids.cj, cp=ids.cp, ci=ids.ci, o=ids.o, e=ids.e)
     if body == "parent":
         body = {"parent_id": world.alliances["county"]}
     elif body == "target":

@@ -41,6 +41,31 @@ function escalateForm(round, targets, reload) {
   return form;
 }
 
+// The park coordinator takes back the whole escalation while the county round is open (a reason is required:
+// the county coordinator reads it); the API refuses it, naming why, once a county item resting on it is confirmed.
+function retractForm(esc, reload) {
+  const id = `retract-reason-${esc.id}`;
+  const form = el("form", { class: "retract-form", "data-escalation": esc.id, novalidate: true },
+    el("div", { class: "form-error", role: "alert", "aria-live": "assertive" }),
+    el("div", { class: "field" },
+      el("label", { for: id }, t("county.retract_reason")),
+      el("textarea", { id, name: "reason", rows: 2, maxlength: 500, required: true, "data-loc": "reason" })),
+    el("div", { class: "actions" }, el("button", { type: "submit", class: "danger" }, t("county.retract"))));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    await busy(event.submitter || form, async () => {
+      try {
+        await api(`/county/escalations/${esc.id}/retract`, { method: "POST", json: { reason: form.reason.value } });
+        flash(t("county.retracted_flash"));
+        await reload();
+      } catch (error) {
+        showFormError(form, error);
+      }
+    });
+  });
+  return form;
+}
+
 function countyItemsTable(items) {
   if (!items.length) return el("p", { class: "muted" }, t("county.no_county_items"));
   return el("div", { class: "table-scroll" }, table(
@@ -74,7 +99,9 @@ async function parkSection(account, round) {
   for (const esc of escalations) {
     sections.push(card(`escalation-${esc.id}`, t("county.offered_to", { round: roundLabel(esc.to_round) }),
       el("p", { class: "hint" }, t("county.offered_intro")),
-      esc.entries.map((e) => entryCard(e))));
+      esc.entries.map((e) => entryCard(e)),
+      account.role === "coordinator" && esc.to_round.status === "open" && esc.entries.some((e) => !e.withdrawn_at)
+        ? retractForm(esc, reload) : null));
   }
   if (escalations.length) sections.push(card("county-items", t("county.county_items"), countyItemsTable(countyItems)));
   return sections;
