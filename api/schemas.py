@@ -24,7 +24,7 @@ from alliance.bounds import (
     no_control,
     no_control_multiline,
 )
-from alliance.plan import Plan
+from alliance.plan import LoanRow, Plan, ProductionRow
 from alliance.report import PlanReport
 from alliance.scenario import Codes, Ident, NonNegInt, PerDayFloat, PerDayInt, Scenario, Share
 from api import limits
@@ -448,6 +448,40 @@ class ResponseOut(BaseModel):
     decided_at: dt.datetime
 
 
+class SubcontractTerms(BaseModel):
+    """What the owner and the producing site agree on (from the plan's report, ``alliance.report``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    units: int = Field(description="units made at the site")
+    days: list[int] = Field(description="days (0-based, from the round's start) with production at the site")
+    process: str
+    skill: str
+    value_per_unit: float
+    settlement_value: float = Field(description="units x value_per_unit, what the order is worth (元)")
+    transport_cost: float = Field(description="shipping back to the owner (元)")
+    distance_km: float
+    due_day: int
+    transport_days: int
+    ship_by_day: int = Field(description="last production day that still reaches the owner by the due day")
+    min_quality_level: int
+
+
+class LoanTerms(BaseModel):
+    """What the lender and the borrower agree on: wages reimbursed at cost, commuting, never a profit."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    headcount: int = Field(description="most workers lent on any one day")
+    days: list[int]
+    worker_days: int
+    workday_minutes: int | float
+    wage_per_day: float = Field(description="the lender's daily wage (元)")
+    wage_reimbursed: float = Field(description="wage_per_day x worker_days (元)")
+    commute_cost: float
+    distance_km: float
+
+
 class ItemOut(BaseModel):
     id: int
     proposal_id: int
@@ -459,8 +493,9 @@ class ItemOut(BaseModel):
     skill: str | None
     first_party: Party = Field(description="owner of the order (subcontract) or lender (loan)")
     second_party: Party = Field(description="producing site (subcontract) or borrower (loan)")
-    rows: list[dict[str, Any]]
-    terms: dict[str, Any]
+    rows: list[ProductionRow] | list[LoanRow] = Field(description="the plan's rows of this item: production rows "
+                                                       "(subcontract) or loan rows (loan)")
+    terms: SubcontractTerms | LoanTerms = Field(description="by kind: SubcontractTerms or LoanTerms")
     status: str
     reason: str | None
     decided_at: dt.datetime | None

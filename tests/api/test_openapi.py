@@ -128,8 +128,16 @@ def test_plan_job_and_scenario_are_typed_and_what_the_service_returns_matches(
                  ok(coord.get(f"/api/v1/rounds/{world.round}/scenario")))
     proposal = ok(coord.post(f"/api/v1/jobs/{job['id']}/proposals"), 201)
     assert_valid(document, "/api/v1/jobs/{job_id}/proposals", "post", proposal, status="201")
-    assert_valid(document, "/api/v1/proposals/{proposal_id}/items", "get",
-                 ok(coord.get(f"/api/v1/proposals/{proposal['id']}/items")))
+    items = ok(coord.get(f"/api/v1/proposals/{proposal['id']}/items"))
+    assert {i["kind"] for i in items} == {"subcontract", "loan"}
+    assert_valid(document, "/api/v1/proposals/{proposal_id}/items", "get", items)
+    # An item's rows and terms are typed by kind, not free-form (issue 16 item 1).
+    item = schemas["ItemOut"]["properties"]
+    assert {r["$ref"] for r in item["terms"]["anyOf"]} == {"#/components/schemas/SubcontractTerms",
+                                                           "#/components/schemas/LoanTerms"}
+    assert {r["items"]["$ref"] for r in item["rows"]["anyOf"]} == {"#/components/schemas/ProductionRow",
+                                                                   "#/components/schemas/LoanRow"}
+    assert schemas["LoanTerms"]["additionalProperties"] is False
 
 
 def test_docs_pages_serve_their_assets_from_the_app(served: tuple[TestClient, World]) -> None:
