@@ -288,7 +288,8 @@ def _load() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--firms", default="800,3000", help="comma-separated sizes (default 800,3000)")
-    parser.add_argument("--kinds", default="loose,tight", help="loose, tight or both (default both)")
+    parser.add_argument("--kinds", default="loose,tight",
+                        help="comma-separated: loose, tight, or both (default both)")
     parser.add_argument("--workers", default="1,2", help="worker counts to compare (default 1,2)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--time-limit", type=float, default=600.0)
@@ -308,9 +309,12 @@ def main() -> None:
     header = {"command": "python -m benchmarks.county " + " ".join(sys.argv[1:]),
               "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "commit": commit,
               "cpus": os.cpu_count(), "load_start": _load()}
+    kinds = ["loose", "tight"] if args.kinds == "both" else args.kinds.split(",")
+    if not set(kinds) <= {"loose", "tight"}:
+        parser.error(f"--kinds: {args.kinds!r}: give loose, tight or both")
     rows = []
     for firms in (int(f) for f in args.firms.split(",")):
-        for kind in args.kinds.split(","):
+        for kind in kinds:
             for workers in (int(w) for w in args.workers.split(",")):
                 row = run_case(firms, kind, workers, args)
                 rows.append(row)
