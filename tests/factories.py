@@ -31,7 +31,7 @@ from alliance.scenario import EARTH_RADIUS_KM
 
 if TYPE_CHECKING:
     from alliance import ReplanConstraints
-    from solver import SolveOptions
+    from solver import Progress, SolveOptions
 
 BASE_LAT = 25.49  # Dehua county seat
 BASE_LON = 118.24
@@ -199,3 +199,24 @@ def solve_and_check(
             f"bound {plan.bound} below objective {plan.objective}"
         )
     return plan
+
+
+class StopOnceReached:
+    """A cancel that fires once the solve's progress shows a plan worth ``target``: a test that only needs
+    REFERENCE.md's floor need not spend the rest of its time limit proving more.
+
+    The test still asserts on the plan returned, so a progress figure the plan does not keep fails it.  Pass
+    ``on_progress=stop.on_progress, cancel=stop.cancel`` to ``solve`` / ``solve_model``.
+    """
+
+    def __init__(self, target: float) -> None:
+        import threading
+
+        self.target = target
+        self.cancel = threading.Event()
+        self.reached_at_s: float | None = None
+
+    def on_progress(self, progress: Progress) -> None:
+        if progress.objective is not None and progress.objective >= self.target and not self.cancel.is_set():
+            self.reached_at_s = progress.elapsed_s
+            self.cancel.set()

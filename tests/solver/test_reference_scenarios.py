@@ -15,6 +15,7 @@ import pytest
 from alliance import Status, check, load_scenario
 from solver import SolveOptions, solve
 from tests.conftest import SCENARIOS_DIR, SHARED_SCENARIOS
+from tests.factories import StopOnceReached
 
 REFERENCE_FILE = SCENARIOS_DIR / "REFERENCE.md"
 # MODEL.md / REFERENCE.md: "A correct planner reaches at least the objective minus 0.5%".
@@ -24,6 +25,9 @@ TIME_LIMIT_S = 60.0
 # thread the planner stops at 409,636, 0.6% below it.  120 s on 2 threads (the CI machine's two cores) gave
 # 412,387 (2026-12-02, idle machine).  docs/solver.md, "Tight alliances".
 LONGER = {"park-24-tight.json": (120.0, 2)}
+# A solve stops once its progress shows a plan this far above the floor (the rule is met; proving more is the
+# benchmarks' business, not the suite's).  The assertions below are on the plan returned, not on the progress.
+STOP_MARGIN = 0.001
 
 
 @dataclass(frozen=True)
@@ -79,7 +83,10 @@ def test_shared_scenario_plan_is_valid_and_near_the_reference(path: Path) -> Non
     assert ref is not None, f"{path.name} has no row in REFERENCE.md"
     s = load_scenario(path.read_text(encoding="utf-8"))
     time_limit_s, threads = LONGER.get(path.name, (TIME_LIMIT_S, 1))
-    plan = solve(s, SolveOptions(time_limit_s=time_limit_s, threads=threads))
+    floor = ref.objective * (1 - OBJECTIVE_SLACK)
+    stop = StopOnceReached(floor + STOP_MARGIN * abs(ref.objective))
+    plan = solve(s, SolveOptions(time_limit_s=time_limit_s, threads=threads),
+                 on_progress=stop.on_progress, cancel=stop.cancel)
     assert plan.status in (Status.OPTIMAL, Status.FEASIBLE), plan.status
     assert plan.objective is not None
 
@@ -87,7 +94,6 @@ def test_shared_scenario_plan_is_valid_and_near_the_reference(path: Path) -> Non
     assert result.ok, "\n".join(map(str, result.violations[:20]))
     assert plan.objective == pytest.approx(result.objective, abs=1e-6), "reported != recomputed objective"
 
-    floor = ref.objective * (1 - OBJECTIVE_SLACK)
     assert plan.objective >= floor, f"objective {plan.objective:.2f} < reference {ref.objective} - 0.5% ({floor:.2f})"
     if plan.bound is not None:
         assert plan.bound >= plan.objective - 1e-6, f"bound {plan.bound} below objective {plan.objective}"
