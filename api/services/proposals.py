@@ -40,7 +40,7 @@ from api.models import (
     utcnow,
 )
 from api.notifications.service import coordinators_of, notify, users_of_firms
-from api.schemas import ReplanIn
+from api.schemas import LoanTerms, ReplanIn, SubcontractTerms
 from api.services import audit, changes, lifecycle, planning
 from api.services.jobs import Runner
 from api.services.reporting import report_of
@@ -83,34 +83,34 @@ def derive_items(scenario: Scenario, plan: Plan) -> list[ItemSpec]:
     for group in report["subcontracts"]:
         order = scenario.order(group["order"])
         rows = subs[(group["order"], group["site"])]
-        terms = {
-            "units": group["units"],
-            "days": sorted({r["day"] for r in rows}),
-            "process": order.process,
-            "skill": order.skill,
-            "value_per_unit": order.value_per_unit,
-            "settlement_value": group["settlement_value"],
-            "transport_cost": group["transport_cost"],
-            "distance_km": group["distance_km"],
-            "due_day": order.due_day,
-            "transport_days": pol.transport_days,
-            "ship_by_day": scenario.last_day_at(order, group["site"]),
-            "min_quality_level": order.min_quality_level,
-        }
+        terms = SubcontractTerms(
+            units=group["units"],
+            days=sorted({r["day"] for r in rows}),
+            process=order.process,
+            skill=order.skill,
+            value_per_unit=order.value_per_unit,
+            settlement_value=group["settlement_value"],
+            transport_cost=group["transport_cost"],
+            distance_km=group["distance_km"],
+            due_day=order.due_day,
+            transport_days=pol.transport_days,
+            ship_by_day=scenario.last_day_at(order, group["site"]),
+            min_quality_level=order.min_quality_level,
+        ).model_dump()
         items.append(ItemSpec(ItemKind.SUBCONTRACT, subcontract_key(order.id, group["site"]), order.owner,
                               group["site"], order_id=order.id, rows=rows, terms=terms))
     for group in report["loans"]:
         rows = loans[(group["skill"], group["lender"], group["borrower"])]
-        terms = {
-            "headcount": max(r["workers"] for r in rows),
-            "days": sorted({r["day"] for r in rows}),
-            "worker_days": group["worker_days"],
-            "workday_minutes": pol.workday_minutes,
-            "wage_per_day": group["wage_per_day"],
-            "wage_reimbursed": group["wage_reimbursed"],
-            "commute_cost": group["commute_cost"],
-            "distance_km": group["distance_km"],
-        }
+        terms = LoanTerms(
+            headcount=max(r["workers"] for r in rows),
+            days=sorted({r["day"] for r in rows}),
+            worker_days=group["worker_days"],
+            workday_minutes=pol.workday_minutes,
+            wage_per_day=group["wage_per_day"],
+            wage_reimbursed=group["wage_reimbursed"],
+            commute_cost=group["commute_cost"],
+            distance_km=group["distance_km"],
+        ).model_dump()
         items.append(ItemSpec(ItemKind.LOAN, loan_key(group["skill"], group["lender"], group["borrower"]),
                               group["lender"], group["borrower"], skill=group["skill"], rows=rows, terms=terms))
     # The report groups exactly the rows: anything else would be a broken report, not a smaller proposal.
