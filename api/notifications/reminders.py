@@ -9,9 +9,10 @@ process commits; SQLite serialises writers), and a moved deadline is reminded ag
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.models import CapacityReport, Enterprise, PlanningRound, RoundStatus, utcnow
@@ -21,6 +22,10 @@ from api.notifications.service import notify, users_of_firms
 LOCAL = ZoneInfo("Asia/Shanghai")
 
 
+def _not_reminded_for(deadline: Any) -> ColumnElement[bool]:
+    return or_(PlanningRound.report_reminded_for.is_(None), PlanningRound.report_reminded_for != deadline)
+
+
 def due_rounds(session: Session, now: dt.datetime, lead: dt.timedelta) -> list[PlanningRound]:
     """Open rounds whose deadline falls in the next ``lead`` and whose reminder has not gone out for it."""
     return list(session.scalars(select(PlanningRound).where(
@@ -28,8 +33,7 @@ def due_rounds(session: Session, now: dt.datetime, lead: dt.timedelta) -> list[P
         PlanningRound.report_deadline.is_not(None),
         PlanningRound.report_deadline > now,
         PlanningRound.report_deadline <= now + lead,
-        or_(PlanningRound.report_reminded_for.is_(None),
-            PlanningRound.report_reminded_for != PlanningRound.report_deadline),
+        _not_reminded_for(PlanningRound.report_deadline),
     ).order_by(PlanningRound.id)))
 
 
@@ -42,8 +46,7 @@ def firms_without_report(session: Session, rnd: PlanningRound) -> list[int]:
 def _claim(session: Session, rnd: PlanningRound) -> bool:
     deadline = rnd.report_deadline
     claimed = session.execute(update(PlanningRound).where(
-        PlanningRound.id == rnd.id, PlanningRound.report_deadline == deadline,
-        or_(PlanningRound.report_reminded_for.is_(None), PlanningRound.report_reminded_for != deadline),
+        PlanningRound.id == rnd.id, PlanningRound.report_deadline == deadline, _not_reminded_for(deadline),
     ).values(report_reminded_for=deadline).execution_options(synchronize_session=False))
     return bool(claimed.rowcount)  # type: ignore[attr-defined]
 

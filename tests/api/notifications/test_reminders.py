@@ -94,14 +94,15 @@ def test_a_rejection_tells_the_coordinator_why(world: World) -> None:
 
 def _round_with_deadline(world: World, hours_from_now: float, reported: tuple[str, ...]) -> tuple[int, str]:
     coord = world.api.as_("coord")
-    body = {**ROUND_BODY, "name": f"提醒测试 {hours_from_now}"}
+    name = f"提醒测试 {hours_from_now}"
+    body = {**ROUND_BODY, "name": name}
     rid = ok(coord.post(f"/api/v1/alliances/{world.alliance}/rounds", json=body), 201)["id"]
     for code in reported:
         ok(world.api.as_(f"clerk-{code.lower()}").put(f"/api/v1/rounds/{rid}/reports/{world.firms[code]}",
                                                       json=report_body(code)), 201)
     deadline = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=hours_from_now)).replace(microsecond=0)
     ok(coord.put(f"/api/v1/rounds/{rid}/report-deadline", json={"report_deadline": deadline.isoformat()}))
-    return rid, body["name"]
+    return rid, name
 
 
 def _due(world: World, username: str, name: str) -> list[dict[str, Any]]:
