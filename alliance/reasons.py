@@ -95,6 +95,21 @@ def explain(s: Scenario, o: Order, left: int, room: Any, production: list[Produc
         unlock_en = (f"one more available {o.skill} worker at {firms[g]} on {shown_en} makes {units} more units, "
                      f"about ¥{gain:,.0f}")
         facts = {"firm": firms[g], "skill": o.skill, "days": useful, "units": units, "gain": round(gain, 2)}
+    owner = room.idx[o.owner]
+    if s.below_floor(o.owner) and any(g == owner for g, _ in open_sites):
+        lenders = sorted(e.id for j, e in enumerate(s.enterprises)
+                         if e.id != o.owner and room.caps.lendable[j, k].sum() > 0
+                         and s.distance(e.id, o.owner) <= pol.lend_radius_km and not s.blocked(e.id, o.owner)
+                         and s.enterprise(o.owner).borrows_workers)
+        if lenders:
+            rel = s.enterprise(o.owner).reliability or 0.0
+            return _text("reliability", f"{o.owner} 履约可靠度 {rel:.0%} 低于本轮下限 {pol.reliability_floor:.0%}，"
+                                        f"不能借入 {'、'.join(lenders)} 的 {o.skill} 工人",
+                         f"{o.owner}'s reliability of {rel:.0%} is below the round's floor of "
+                         f"{pol.reliability_floor:.0%}, so it may not borrow {o.skill} workers from "
+                         f"{', '.join(lenders)}", f"可靠度下限降到 {rel:.0%} 以下",
+                         f"a reliability floor below {rel:.0%}",
+                         firms=[o.owner], lenders=lenders, reliability_floor=pol.reliability_floor, firm=o.owner)
     if no_labour:
         return _text("no_labour", f"可承接企业及可借工范围内在允许的生产日都没有 {o.skill} 工人",
                      f"no {o.skill} worker at the eligible sites or within lending reach on the allowed days",
@@ -168,6 +183,9 @@ def _no_site(s: Scenario, o: Order) -> dict[str, Any]:
                      f"firms running {o.process} reach quality level {best.quality_level} at most, below the "
                      f"required {o.min_quality_level}", f"{best.id} 质量等级提升到 {o.min_quality_level}",
                      f"{best.id} at quality level {o.min_quality_level}", firm=best.id)
+    in_reach = [e for e in good if s.distance(o.owner, e.id) <= pol.subcontract_radius_km]
+    if in_reach and all(s.below_floor(e.id) for e in in_reach):
+        return _below_floor(s, o, in_reach)
     nearest = min(good, key=lambda e: (s.distance(o.owner, e.id), e.id))
     km = s.distance(o.owner, nearest.id)
     reach = math.ceil(km * 10) / 10  # the radius, rounded up to 100 m, that includes it
@@ -177,6 +195,20 @@ def _no_site(s: Scenario, o: Order) -> dict[str, Any]:
                  f"{o.min_quality_level}; the nearest is {nearest.id} ({km:.1f} km)",
                  f"外协半径放宽到 {reach:.1f} km，可由 {nearest.id} 承接",
                  f"a radius of {reach:.1f} km lets {nearest.id} take it", firm=nearest.id, radius_km=reach)
+
+
+def _below_floor(s: Scenario, o: Order, in_reach: list[Any]) -> dict[str, Any]:
+    """Every firm in reach that could make the order is below the round's reliability floor (issue 14)."""
+    floor = s.policy.reliability_floor
+    best = max(in_reach, key=lambda e: (e.reliability, e.id))
+    listed = sorted(in_reach, key=lambda e: e.id)
+    zh = "、".join(f"{e.id}（{e.reliability:.0%}）" for e in listed)
+    en = ", ".join(f"{e.id} ({e.reliability:.0%})" for e in listed)
+    return _text("reliability", f"外协半径内能承接的企业 {zh} 履约可靠度低于本轮下限 {floor:.0%}",
+                 f"the firms in reach that could make it, {en}, are below the round's reliability floor of "
+                 f"{floor:.0%}", f"可靠度下限降到 {best.reliability:.0%} 以下，可由 {best.id} 承接",
+                 f"a reliability floor below {best.reliability:.0%} lets {best.id} take it",
+                 firms=[e.id for e in listed], reliability_floor=floor, firm=best.id)
 
 
 def _linked(s: Scenario, production: list[ProductionRow], loans: list[LoanRow]) -> set[frozenset[str]]:

@@ -113,3 +113,28 @@ def test_a_minimum_lot_above_the_room_says_the_lot_that_would_do() -> None:
          .order("o1", owner="A", quantity=20, value=10, min_lot=10).build())
     a = action(s, solve_and_check(s), "o1")
     assert a["rule"] == "lot" and a["firm"] == "B" and a["room"] == 8 and a["min_lot"] == 10
+
+
+def test_makers_below_the_reliability_floor_are_named_with_the_floor_that_would_do() -> None:
+    s = (ScenarioBuilder(horizon_days=2, reliability_floor=0.8)
+         .firm("A", processes=[]).firm("B", north_km=2, idle=1, reliability=0.7)
+         .firm("C", north_km=3, idle=1, reliability=0.6).firm("D", north_km=50, idle=1)
+         .order("o1", owner="A", quantity=5).build())
+    a = action(s, EMPTY, "o1")
+    assert a["rule"] == "reliability" and a["firms"] == ["B", "C"] and a["firm"] == "B"
+    assert "80%" in a["zh"] and "70%" in a["unlock_zh"]
+    # The unlock is true: with the floor at B's reliability the planner sub-contracts to B.
+    lower = s.model_copy(update={"policy": s.policy.model_copy(update={"reliability_floor": 0.7})})
+    assert "B" in {r.site for r in solve_and_check(lower).production}
+
+
+def test_an_owner_below_the_floor_is_told_it_may_not_borrow_the_workers_in_reach() -> None:
+    s = (ScenarioBuilder(horizon_days=2, reliability_floor=0.8)
+         .firm("A", reliability=0.5).firm("B", north_km=2, idle=1, lendable=1)
+         .order("o1", owner="A", quantity=5, subcontractable=False).build())
+    a = action(s, EMPTY, "o1")
+    assert a["rule"] == "reliability" and a["lenders"] == ["B"] and a["firm"] == "A"
+    assert "50%" in a["zh"] and "80%" in a["zh"]
+    # Without the floor A borrows B's worker.
+    lower = s.model_copy(update={"policy": s.policy.model_copy(update={"reliability_floor": 0.0})})
+    assert {ln.lender for ln in solve_and_check(lower).loans} == {"B"}

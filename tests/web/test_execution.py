@@ -4,6 +4,7 @@ computation.  The plan is made and confirmed through the API (test_flow.py cover
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -258,3 +259,56 @@ def test_8_unread_count_on_the_home_page(world: World, sessions: Sessions) -> No
     page.locator("#read-all").click()
     expect_text(page.locator("#unread"), "未读 0 条")
     expect_text(page.locator("#inbox-count"), "^0$")
+
+
+def test_9_with_a_floor_the_next_plan_places_nothing_with_the_unreliable_firm(world: World,
+                                                                                sessions: Sessions) -> None:
+    """The lender that sent a worker short falls under a floor the coordinator sets in the round form.  In the
+    next round A's firing may be sub-contracted and nobody lends firers: the nearest kiln is at that lender, yet the
+    plan sends the order to the other firing firm."""
+    lender = STATE["codes"][STATE["loan"]["first_party"]["id"]]
+    other = "D" if lender == "C" else "C"
+    with world.client("coord") as c:
+        rel = {r["enterprise_id"]: r["reliability"] for r in ok(c.get(f"/alliances/{world.alliance}/reliability"))}
+    by_code = {code: rel[i] for code, i in world.firms.items()}
+    unreliable = by_code[lender]
+    assert unreliable < min(v for code, v in by_code.items() if code != lender), by_code
+    floor = round((unreliable + min(v for code, v in by_code.items() if code != lender)) / 2, 3)
+
+    coord = sessions.sign_in("coord")
+    page = coord.page
+    page.locator("#new-round").click()
+    page.wait_for_url("**/rounds/new")
+    page.wait_for_selector("#round-form:not([hidden])")
+    page.locator("#round-name").fill("十二月第二周 / second week of December")
+    expect_text(page.locator("#policy-reliability_floor-hint"), "可靠度低于此值")
+    page.locator("#policy-reliability_floor").fill(str(floor))
+    page.locator("#create-round").click()
+    page.wait_for_url(re.compile(r"/rounds/\d+$"))
+    second = int(page.url.rsplit("/", 1)[1])
+    with world.client("coord") as c:
+        assert ok(c.get(f"/rounds/{second}"))["policy"]["reliability_floor"] == floor
+    firing = {**FIRING_ORDER, "id": "f2", "subcontractable": True}
+    kilns = {"idle_workers": {"firing": 2}, "lendable_workers": {"firing": 0}, "spare_machine_hours": {"kiln": 6}}
+    for code, report in {"A": {"orders": [firing]}, "C": kilns, "D": kilns}.items():
+        with world.client(f"clerk-{code.lower()}") as clerk:
+            ok(clerk.put(f"/rounds/{second}/reports/{world.firms[code]}", json=report), 201)
+
+    page.reload()
+    page.locator("#time-limit").fill("5")
+    page.locator("#request-plan").click()
+    page.wait_for_url(re.compile(r"/jobs/\d+$"))
+    job = int(page.url.rsplit("/", 1)[1])
+    expect_text(page.locator("#job-status"), "已完成")
+    page.locator("#view-plan").click()
+    page.wait_for_url(f"**/jobs/{job}/plan")
+    page.wait_for_selector("svg.flow-map")
+    assert page.locator(f"svg.flow-map g.flow[data-to={lender}]").count() == 0
+    assert page.locator(f"svg.flow-map g.flow[data-kind=subcontract][data-from=A][data-to={other}]").count() == 1
+    expect_text(page.locator("#unmet-h"), r"（0）")
+    with world.client("coord") as c:
+        plan = ok(c.get(f"/jobs/{job}/plan"))
+        snapshot = ok(c.get(f"/jobs/{job}/snapshot"))
+    assert {e["id"]: e["reliability"] for e in snapshot["enterprises"]}[lender] < floor
+    assert lender not in {r["site"] for r in plan["production"]} | {ln["to"] for ln in plan["loans"]}
+    assert plan["report"]["checks"]["ok"]
