@@ -17,6 +17,7 @@ import multiprocessing
 import threading
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
 from api.errors import ServiceUnavailable
@@ -27,9 +28,9 @@ T = TypeVar("T")
 class BoundedPool:
     def __init__(self, name: str, workers: int, queue: int, busy_message: str, processes: bool = False) -> None:
         self._executor: Executor
+        self._workers, self._processes = workers, processes
         if processes:
-            # spawn: a fresh interpreter, no copy of the web process's threads, locks or connections.
-            self._executor = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+            self._executor = self._process_pool()
         else:
             self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"alliance-{name}")
         self._capacity = workers + queue
@@ -42,11 +43,25 @@ class BoundedPool:
             if self._pending >= self._capacity:
                 raise ServiceUnavailable(self._busy_message, retry_after=2)
             self._pending += 1
+        executor = self._executor
         try:
-            return await asyncio.wrap_future(self._executor.submit(fn, *args))
+            return await asyncio.wrap_future(executor.submit(fn, *args))
+        except BrokenProcessPool as exc:
+            # A worker process died (killed, out of memory, a native crash): a broken pool refuses every later
+            # task, so a new one replaces it and this caller is told to retry rather than shown a 500.
+            with self._lock:
+                if self._executor is executor:
+                    self._executor = self._process_pool()
+            executor.shutdown(wait=False, cancel_futures=True)
+            raise ServiceUnavailable("求解进程意外退出，请重试 / the solver process stopped unexpectedly; retry",
+                                     retry_after=2) from exc
         finally:
             with self._lock:
                 self._pending -= 1
+
+    def _process_pool(self) -> ProcessPoolExecutor:
+        # spawn: a fresh interpreter, no copy of the web process's threads, locks or connections.
+        return ProcessPoolExecutor(max_workers=self._workers, mp_context=multiprocessing.get_context("spawn"))
 
     def shutdown(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
