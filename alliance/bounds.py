@@ -17,8 +17,9 @@ from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field
-from pydantic_core import PydanticCustomError
+from pydantic import AfterValidator, BeforeValidator, Field, GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
 MAX_QUANTITY = 10_000_000  # pieces in one order (and its minimum lot)
 MAX_VALUE_PER_UNIT = 1_000_000.0  # yuan per piece
@@ -51,7 +52,29 @@ def _fmt(value: Any) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def at_most(limit: float, zh: str, en: str) -> AfterValidator:
+class _Published:
+    """A check that pydantic runs after the type's own, and that the JSON schema publishes (``maximum``,
+    ``pattern``), so a client or a schema-driven test knows the bound before it is refused.  A plain
+    ``Field(le=...)`` would publish it too but answer with pydantic's message, not one naming the quantity."""
+
+    def __init__(self, check: Callable[[Any], Any], schema: dict[str, Any]) -> None:
+        self.check, self.schema = check, schema
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        return core_schema.no_info_after_validator_function(self.check, handler(source))
+
+    def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        published = handler(schema)
+        for key, value in self.schema.items():
+            if key == "pattern" and "pattern" in published:
+                # A field with a pattern of its own: JSON Schema holds one per object, the second goes in allOf.
+                published.setdefault("allOf", []).append({"pattern": value})
+            else:
+                published[key] = value
+        return published
+
+
+def at_most(limit: float, zh: str, en: str) -> _Published:
     """Refuse a value above ``limit`` with a message naming the quantity, the value and the limit."""
 
     def check(value: Any) -> Any:
@@ -64,7 +87,7 @@ def at_most(limit: float, zh: str, en: str) -> AfterValidator:
             )
         return value
 
-    return AfterValidator(check)
+    return _Published(check, {"maximum": limit})
 
 
 def _no_control(pattern: re.Pattern[str]) -> Callable[[str], str]:
@@ -83,8 +106,44 @@ def _no_control(pattern: re.Pattern[str]) -> Callable[[str], str]:
     return check
 
 
-no_control = AfterValidator(_no_control(_CONTROL))
-no_control_multiline = AfterValidator(_no_control(_CONTROL_MULTILINE))
+# The same classes as JSON-schema patterns (ECMA-262 and Python read ``\\uXXXX`` alike).
+NO_CONTROL_PATTERN = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$"
+NO_CONTROL_MULTILINE_PATTERN = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$"
+def _non_blank(text: str) -> str:
+    if not text.strip():
+        raise PydanticCustomError("missing", "必填，不能只有空白 / required, and not only spaces")
+    return text
+
+
+# A required text: at least one character that is not white space.
+non_blank = _Published(_non_blank, {"pattern": "\\S"})
+no_control = _Published(_no_control(_CONTROL), {"pattern": NO_CONTROL_PATTERN})
+no_control_multiline = _Published(_no_control(_CONTROL_MULTILINE), {"pattern": NO_CONTROL_MULTILINE_PATTERN})
+
+
+def _whole_number(value: Any) -> Any:
+    # JSON has one number type: 59.0 and 59 are the same number, and a JSON Schema "integer" admits both.
+    # Strings and booleans still do not pass for integers (the strict int after this refuses them).
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+whole_number = BeforeValidator(_whole_number)
+
+# true or false only: 0, 1, "yes" are refused (the schema says boolean, and nothing is guessed silently).
+Flag = Annotated[bool, Field(strict=True)]
+
+
+def required_when(switch: str, value: str, field: str) -> Callable[[dict[str, Any]], None]:
+    """A model's JSON-schema addition: ``field`` is a non-blank text when ``switch`` is ``value`` (a rejection
+    needs a comment, a decline a reason); the service checks it and names the field, the schema states it."""
+
+    def extra(schema: dict[str, Any]) -> None:
+        schema["if"] = {"properties": {switch: {"const": value}}, "required": [switch]}
+        schema["then"] = {"properties": {field: {"type": "string", "pattern": "\\S"}}, "required": [field]}
+
+    return extra
 
 
 def _date_in_range(value: date) -> date:
@@ -101,8 +160,8 @@ PlausibleDate = Annotated[date, AfterValidator(_date_in_range)]
 Ident = Annotated[str, Field(min_length=1, max_length=100), no_control]
 Text200 = Annotated[str, Field(min_length=1, max_length=200), no_control]
 
-Quantity = Annotated[int, Field(ge=1, strict=True), at_most(MAX_QUANTITY, "数量", "quantity")]
-MinLot = Annotated[int, Field(ge=1, strict=True), at_most(MAX_QUANTITY, "最小批量", "minimum lot")]
+Quantity = Annotated[int, Field(ge=1, strict=True), at_most(MAX_QUANTITY, "数量", "quantity"), whole_number]
+MinLot = Annotated[int, Field(ge=1, strict=True), at_most(MAX_QUANTITY, "最小批量", "minimum lot"), whole_number]
 LaborMinutes = Annotated[float, Field(ge=MIN_LABOR_MINUTES, allow_inf_nan=False, strict=True),
                          at_most(MAX_LABOR_MINUTES, "单件工时（分钟）", "labour minutes per unit")]
 MachineHoursPerUnit = Annotated[float, Field(ge=0, allow_inf_nan=False, strict=True),
@@ -119,11 +178,12 @@ LinkCost = Annotated[float, Field(ge=0, allow_inf_nan=False, strict=True),
                      at_most(MAX_LINK_COST, "对接成本（元）", "link cost (yuan)")]
 DistanceKm = Annotated[float, Field(ge=0, allow_inf_nan=False, strict=True),
                        at_most(MAX_DISTANCE_KM, "距离（公里）", "distance (km)")]
-QualityLevel = Annotated[int, Field(ge=0, strict=True), at_most(MAX_QUALITY_LEVEL, "质量等级", "quality level")]
-Day = Annotated[int, Field(ge=0, strict=True), at_most(MAX_HORIZON_DAYS - 1, "日序号", "day number")]
+QualityLevel = Annotated[int, Field(ge=0, strict=True), at_most(MAX_QUALITY_LEVEL, "质量等级", "quality level"),
+                         whole_number]
+Day = Annotated[int, Field(ge=0, strict=True), at_most(MAX_HORIZON_DAYS - 1, "日序号", "day number"), whole_number]
 Wage = Annotated[float, Field(ge=0, allow_inf_nan=False, strict=True),
                  at_most(MAX_WAGE_PER_DAY, "日工资（元）", "wage per day (yuan)")]
-Workers = Annotated[int, Field(ge=0, strict=True), at_most(MAX_WORKERS, "人数", "workers")]
+Workers = Annotated[int, Field(ge=0, strict=True), at_most(MAX_WORKERS, "人数", "workers"), whole_number]
 DayHours = Annotated[float, Field(ge=0, allow_inf_nan=False, strict=True),
                      at_most(MAX_MACHINE_HOURS_PER_DAY, "每日空闲机时", "spare machine hours per day")]
 # A per-day value: one number for every day, or exactly one entry per day (the length is checked against the

@@ -26,6 +26,7 @@ Only firms that pay, receive or bear something appear in the settlement.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from datetime import date, timedelta
 from enum import StrEnum
@@ -54,13 +55,13 @@ def _yuan(x: float) -> float:
 
 class DayUnits(BaseModel):
     day: int
-    date: str | None = Field(None, description="ISO date of the day when the scenario has a start_date")
+    date: dt.date | None = Field(None, description="the day's date when the scenario has a start_date")
     units: int
 
 
 class DayWorkers(BaseModel):
     day: int
-    date: str | None = None
+    date: dt.date | None = None
     workers: int
 
 
@@ -145,6 +146,33 @@ REASON_TEXT: dict[UnmetReason, tuple[str, str]] = {
 }
 
 
+class UnmetAction(BaseModel):
+    """Which rule kept an order unmet and what would unlock it (alliance/reasons.py), with the facts it names."""
+
+    rule: Literal["capacity", "link_cost", "lot", "machine", "no_labour", "no_process", "not_subcontractable",
+                  "quality", "radius", "reliability", "splits", "window"]
+    zh: str
+    en: str
+    unlock_zh: str
+    unlock_en: str
+    firm: str | None = None
+    firms: list[str] | None = None
+    lenders: list[str] | None = None
+    competitors: list[str] | None = None
+    skill: str | None = None
+    days: list[int] | None = None
+    units: int | None = None
+    gain: float | None = Field(None, description="yuan the unlock would earn, net of transport and link")
+    days_short: int | None = None
+    max_subcontractors: int | None = None
+    min_lot: int | None = None
+    room: int | None = None
+    link_cost: float | None = None
+    worth: float | None = None
+    radius_km: float | None = None
+    reliability_floor: float | None = None
+
+
 class UnmetOrder(BaseModel):
     order: str
     owner: str
@@ -158,8 +186,8 @@ class UnmetOrder(BaseModel):
     reason_en: str
     eligible_sites: list[str] = Field(description="sites rule 1 allows, the owner first when it runs the process")
     spare_units: int = Field(description="units' room left after the plan at eligible sites (upper bound)")
-    action: dict[str, Any] | None = Field(None, description="which rule bound and what would unlock it "
-                                          "(alliance/reasons.py)")
+    action: UnmetAction | None = Field(None, description="which rule bound and what would unlock it "
+                                      "(alliance/reasons.py)")
 
 
 class BeforeFigures(BaseModel):
@@ -241,7 +269,7 @@ class Checks(BaseModel):
 class PlanReport(BaseModel):
     alliance_id: str
     alliance_name: str
-    start_date: str | None
+    start_date: date | None
     horizon_days: int
     status: str
     objective: float | None

@@ -39,12 +39,13 @@ from alliance.bounds import (
     ValuePerUnit,
     Wage,
     at_most,
+    whole_number,
 )
 
 EARTH_RADIUS_KM = 6371.0
 
 # Strict: JSON true/false or "3" must not pass for a number (MODEL.md: nothing is guessed silently).
-NonNegInt = Annotated[int, Field(ge=0, strict=True)]
+NonNegInt = Annotated[int, Field(ge=0, strict=True), whole_number]
 NonNegFloat = Annotated[float, Field(ge=0, allow_inf_nan=False, strict=True)]
 Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False, strict=True)]
 # A per-day value: one number for every day, or exactly one entry per day (alliance.bounds caps them).
@@ -70,10 +71,10 @@ class Policy(_Strict):
     transport_cost_per_unit_km: TransportRate = 0.0
     link_cost: LinkCost = 0.0
     transport_days: Annotated[int, Field(ge=0, strict=True), at_most(b.MAX_HORIZON_DAYS, "运输天数",
-                                                                      "transport days")] = 1
+                                                                      "transport days"), whole_number] = 1
     max_subcontractors_per_order: Annotated[int, Field(ge=0, strict=True),
                                             at_most(b.MAX_SUBCONTRACTORS, "每单外发家数上限",
-                                                    "sub-contractors per order")] = 3
+                                                    "sub-contractors per order"), whole_number] = 3
     workday_minutes: Annotated[float, Field(gt=0, le=1440, allow_inf_nan=False, strict=True)] = 480.0
     # Reliability extension (docs/solver.md): a firm whose ``reliability`` is below the floor receives no
     # sub-contract and borrows no worker; work placed with a maker of reliability r is worth
@@ -95,8 +96,8 @@ class Enterprise(_Strict):
     spare_machine_hours: Annotated[dict[str, PerDayFloat], Field(max_length=MAX_CODES)] = Field(
         default_factory=dict)
     wage_per_day: Wage = 0.0
-    accepts_subcontracts: bool = True
-    borrows_workers: bool = True
+    accepts_subcontracts: b.Flag = True
+    borrows_workers: b.Flag = True
     blocked_partners: Annotated[list[Ident], Field(max_length=b.MAX_ENTERPRISES)] = Field(default_factory=list)
     # 0..1, from the alliance's execution records (api/execution/ratings.py); None: no figure, never excluded.
     reliability: Share | None = None
@@ -116,7 +117,7 @@ class Order(_Strict):
     value_per_unit: ValuePerUnit
     transport_cost_per_unit_km: TransportRate | None = None
     min_quality_level: QualityLevel = 0
-    subcontractable: bool = True
+    subcontractable: b.Flag = True
     min_lot: MinLot = 1
 
 
@@ -128,7 +129,7 @@ class DistanceOverride(_Strict):
 
 class Scenario(_Strict):
     alliance: AllianceInfo
-    horizon_days: Annotated[int, Field(ge=1, le=b.MAX_HORIZON_DAYS, strict=True)]
+    horizon_days: Annotated[int, Field(ge=1, le=b.MAX_HORIZON_DAYS, strict=True), whole_number]
     start_date: PlausibleDate | None = None
     skills: Annotated[list[Ident], Field(min_length=1, max_length=MAX_CODES)]
     machines: Codes = Field(default_factory=list)

@@ -24,20 +24,24 @@ from alliance.bounds import (
     no_control,
     no_control_multiline,
 )
-from alliance.plan import LoanRow, Plan, ProductionRow
+from alliance.plan import LoanRow, Plan, ProductionRow, StopReason
 from alliance.report import PlanReport
-from alliance.scenario import Codes, Ident, NonNegInt, PerDayFloat, PerDayInt, Scenario, Share
+from alliance.scenario import Codes, Ident, NonNegInt, PerDayFloat, PerDayInt, Policy, Scenario, Share
 from api import limits
+from api.proposal_schemas import JobReplan, ProposalChanges, ProposalSummary, SinceRejected
+from api.report_schemas import StoredReport
 
 Code = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
 Username = Annotated[str, Field(min_length=2, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.@-]*$")]
 Password = Annotated[str, Field(min_length=8, max_length=128)]
+# 18 characters (spaces and hyphens between them are dropped); the check digit is verified by the service.
+CreditCode = Annotated[str, Field(min_length=18, max_length=40, pattern=r"^[0-9A-Za-z \-]+$")]
 Name = Annotated[str, Field(min_length=1, max_length=200), no_control]
 DisplayName = Annotated[str, Field(max_length=200), no_control]
 # Free text over several lines (notes, comments, reasons): tab and newline allowed, other control characters not.
 LongText = Annotated[str, Field(max_length=4000), no_control_multiline]
-Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
-Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
+Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False, strict=True)]
+Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False, strict=True)]
 # Integers stored in database INTEGER columns stay within 32 bits.
 RowId = Annotated[int, Field(ge=1, le=2_147_483_647)]
 Level = Annotated[int, Field(ge=0, le=1_000_000)]
@@ -66,7 +70,29 @@ class Health(BaseModel):
 # ----- users ----------------------------------------------------------------------------------------------
 
 
+def _ids_per_role(schema: dict[str, Any]) -> None:
+    """A clerk's account names its firm, a coordinator's its alliance, and no other account names either."""
+    def given(field: str) -> dict[str, Any]:
+        return {"required": [field], "properties": {field: {"type": "integer"}}}
+
+    def absent(*fields: str) -> dict[str, Any]:
+        return {"properties": {f: {"type": "null"} for f in fields}}
+
+    schema["allOf"] = [
+        {"if": {"properties": {"role": {"const": "enterprise"}}},
+         "then": {**given("enterprise_id"), "properties": {"enterprise_id": {"type": "integer"},
+                                                             "alliance_id": {"type": "null"}}}},
+        {"if": {"properties": {"role": {"const": "coordinator"}}},
+         "then": {**given("alliance_id"), "properties": {"alliance_id": {"type": "integer"},
+                                                           "enterprise_id": {"type": "null"}}}},
+        {"if": {"properties": {"role": {"enum": ["admin", "guide"]}}},
+         "then": absent("enterprise_id", "alliance_id")},
+    ]
+
+
 class UserCreate(_In):
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_ids_per_role)
+
     username: Username
     password: Password
     display_name: DisplayName = ""
@@ -78,7 +104,7 @@ class UserCreate(_In):
 class UserUpdate(_In):
     password: Password | None = None
     display_name: DisplayName | None = None
-    is_active: bool | None = None
+    is_active: bounds.Flag | None = None
 
 
 class UserOut(_Out):
@@ -119,25 +145,40 @@ class EnterpriseFields(_In):
     quality_level: Level = 0
     processes: Codes = Field(default_factory=list)
     wage_per_day: Wage = 0.0
-    accepts_subcontracts: bool = True
-    borrows_workers: bool = True
+    accepts_subcontracts: bounds.Flag = True
+    borrows_workers: bounds.Flag = True
 
 
 class EnterpriseCreate(EnterpriseFields):
     code: Code = Field(description="short id in the alliance (the id in plans); never changes")
-    credit_code: str = Field(description="统一社会信用代码, 18 characters, GB 32100-2015 check digit")
+    credit_code: CreditCode = Field(description="统一社会信用代码, 18 characters, GB 32100-2015 check digit")
+
+
+def _not_null(schema: dict[str, Any]) -> None:
+    """Publish ``X | None = None`` fields as optional ``X`` (no null): for a PATCH body whose fields may be left
+    out but not sent as null.  The model stays ``X | None`` for pydantic, so an error names one cause."""
+    for prop in schema.get("properties", {}).values():
+        branches = [b for b in prop.get("anyOf", []) if b.get("type") != "null"]
+        if len(branches) == 1 and len(prop["anyOf"]) == 2:
+            del prop["anyOf"]
+            prop.pop("default", None)
+            prop.update(branches[0])
 
 
 class EnterpriseUpdate(_In):
+    """Each field may be left out (kept as it is) but not sent as null."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_not_null)
+
     name: Name | None = None
-    credit_code: str | None = None
+    credit_code: CreditCode | None = None
     lat: Latitude | None = None
     lon: Longitude | None = None
     quality_level: Level | None = None
     processes: Codes | None = None
     wage_per_day: Wage | None = None
-    accepts_subcontracts: bool | None = None
-    borrows_workers: bool | None = None
+    accepts_subcontracts: bounds.Flag | None = None
+    borrows_workers: bounds.Flag | None = None
 
 
 class EnterpriseOut(_Out):
@@ -179,9 +220,11 @@ class PolicyIn(_In):
     commute_cost_per_km: CommuteCost | None = None
     transport_cost_per_unit_km: TransportRate | None = None
     link_cost: LinkCost | None = None
-    transport_days: Annotated[int, Field(ge=0, le=bounds.MAX_HORIZON_DAYS, strict=True)] | None = None
-    max_subcontractors_per_order: Annotated[int, Field(ge=0, le=bounds.MAX_SUBCONTRACTORS, strict=True)] | None = None
-    workday_minutes: Annotated[float, Field(gt=0, le=1440, allow_inf_nan=False)] | None = None
+    transport_days: Annotated[
+        int, Field(ge=0, le=bounds.MAX_HORIZON_DAYS, strict=True), bounds.whole_number] | None = None
+    max_subcontractors_per_order: Annotated[
+        int, Field(ge=0, le=bounds.MAX_SUBCONTRACTORS, strict=True), bounds.whole_number] | None = None
+    workday_minutes: Annotated[float, Field(gt=0, le=1440, allow_inf_nan=False, strict=True)] | None = None
     reliability_floor: Share | None = None
     reliability_discount: Share | None = None
 
@@ -191,10 +234,10 @@ PolicySource = Literal["round", "alliance", "model"]
 
 class AlliancePolicyOut(BaseModel):
     alliance_id: int
-    set: dict[str, Any] = Field(description="the values the alliance set; the others are the model's defaults")
-    policy: dict[str, Any] = Field(description="the resulting policy a new round starts from")
+    set: PolicyIn = Field(description="the values the alliance set; the others are the model's defaults")
+    policy: Policy = Field(description="the resulting policy a new round starts from")
     sources: dict[str, Literal["alliance", "model"]]
-    model_defaults: dict[str, Any]
+    model_defaults: Policy
 
 
 class RoundCreate(_In):
@@ -230,7 +273,7 @@ class RoundOut(_Out):
     horizon_days: int
     skills: list[str]
     machines: list[str]
-    policy: dict[str, Any]
+    policy: Policy
     policy_sources: dict[str, PolicySource] | None = Field(
         default=None, description="where each policy value came from (None: a round from before this was kept)")
     report_deadline: dt.datetime | None = None
@@ -257,7 +300,7 @@ class ReportOrder(_In):
     value_per_unit: ValuePerUnit
     transport_cost_per_unit_km: TransportRate | None = None
     min_quality_level: QualityLevel = 0
-    subcontractable: bool = True
+    subcontractable: bounds.Flag = True
     min_lot: MinLot = 1
 
 
@@ -283,7 +326,7 @@ class ReportOut(_Out):
     enterprise_id: int
     enterprise_code: str
     version: int
-    payload: dict[str, Any]
+    payload: StoredReport
     source: str
     submitted_by: int | None
     created_at: dt.datetime
@@ -324,7 +367,8 @@ class JobProgress(BaseModel):
     bound: float | None = None
     gap: float | None = None
     elapsed_s: float = 0.0
-    updated_at: str | None = None
+    stop_reason: StopReason | None = Field(default=None, description="on the last figures: why the solve stopped")
+    updated_at: dt.datetime | None = None
 
 
 class JobOptions(BaseModel):
@@ -340,9 +384,9 @@ class JobOptions(BaseModel):
 
 
 class SolveSettings(_In):
-    time_limit_s: Annotated[float, Field(gt=0, le=86400)] | None = Field(
+    time_limit_s: Annotated[float, Field(gt=0, le=86400, strict=True)] | None = Field(
         default=None, description="capped by ALLIANCE_SOLVER_MAX_TIME_LIMIT_S")
-    relative_gap: Annotated[float, Field(ge=0, le=1)] | None = None
+    relative_gap: Annotated[float, Field(ge=0, le=1, strict=True)] | None = None
 
 
 class JobCreate(SolveSettings):
@@ -356,7 +400,7 @@ class JobOut(_Out):
     progress: JobProgress | None
     options: JobOptions
     replan_of: int | None
-    replan: dict[str, Any] | None
+    replan: JobReplan | None
     error: str | None
     attempts: int
     created_at: dt.datetime
@@ -381,6 +425,8 @@ class SolveResponse(BaseModel):
 
 
 class ReviewIn(_In):
+    model_config = ConfigDict(extra="forbid", json_schema_extra=bounds.required_when("decision", "reject", "comment"))
+
     decision: Literal["approve", "reject"]
     comment: LongText = ""
 
@@ -401,8 +447,8 @@ class ProposalOut(BaseModel):
     version: int
     status: str
     previous_id: int | None
-    changes: dict[str, Any] | None
-    summary: dict[str, Any]
+    changes: ProposalChanges | None
+    summary: ProposalSummary
     item_counts: dict[str, int]
     created_at: dt.datetime
     submitted_at: dt.datetime | None
@@ -416,7 +462,7 @@ class ProposalOut(BaseModel):
     outdated_items: list[int] = Field(default_factory=list, description="ids of the items those firms are party to")
     next_version: str | None = Field(default=None, description="replanning | preparing | superseded: what the "
                                      "coordinator did with this version")
-    since_rejected: dict[str, Any] | None = Field(
+    since_rejected: SinceRejected | None = Field(
         default=None, description="after a rejection: the rejected version, the guide's comment, and the item keys "
         "added / removed / changed / kept since it")
 
@@ -555,7 +601,7 @@ class ReviewQueueEntry(BaseModel):
     figures: QueueFigures
     outdated_firms: list[str] = Field(default_factory=list, description="codes of firms whose report changed after "
                                       "the plan was built")
-    since_rejected: dict[str, Any] | None = Field(default=None, description="a resubmission: what changed since the "
+    since_rejected: SinceRejected | None = Field(default=None, description="a resubmission: what changed since the "
                                                   "rejected version (see ProposalOut.since_rejected)")
 
 
@@ -580,13 +626,15 @@ class DeadlineIn(_In):
 
 
 class RespondIn(_In):
+    model_config = ConfigDict(extra="forbid", json_schema_extra=bounds.required_when("answer", "decline", "reason"))
+
     answer: Literal["confirm", "decline"]
     reason: LongText | None = None
 
 
 class ReplanIn(SolveSettings):
     # Minimal-disruption re-planning (issue 11): yuan a change of an unanswered item must earn; 0 re-plans freely.
-    change_penalty: Annotated[float, Field(ge=0, le=1_000_000)] | None = Field(
+    change_penalty: Annotated[float, Field(ge=0, le=1_000_000, strict=True)] | None = Field(
         default=None, description="元/条：改动或取消一条尚未答复的条目至少须多赚的金额；默认 500，0 表示全部重排 / "
                                   "yuan a change of an unanswered item must earn; default 500, 0 re-plans freely")
 

@@ -13,7 +13,9 @@ from api.deps import AdminUser, CurrentUser, SessionDep
 from api.errors import PROBLEM_RESPONSES
 
 router = APIRouter(prefix="/catalogue", tags=["catalogue 名称"], responses=PROBLEM_RESPONSES)
-CodePath = Annotated[str, Path(min_length=1, max_length=100, description="代码 / code, e.g. glazing")]
+# The pattern is the service's (api/catalogue/service.py), published; the service still names a bad code.
+CodePath = Annotated[str, Path(min_length=1, max_length=100, description="代码 / code, e.g. glazing",
+                               json_schema_extra={"pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]*$"})]
 
 
 @router.get("", response_model=list[DisplayNameOut],

@@ -13,7 +13,9 @@ KindPath = Literal["skill", "process", "machine"]
 class DisplayNameIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name_zh: DisplayText = Field(description="中文名称 / Chinese name, e.g. 施釉")
+    # The pattern publishes the service's check: at least one Chinese character.
+    name_zh: DisplayText = Field(description="中文名称 / Chinese name, e.g. 施釉",
+                                 json_schema_extra={"pattern": "[\\u3400-\\u9fff]"})
     name_en: DisplayText = Field(description="英文名称 / English name, e.g. glazing")
 
 

@@ -21,9 +21,11 @@ from api.county.schemas import (
     EscalationOut,
     OfferOut,
     ParentIn,
+    PreviewEntry,
     PreviewOut,
     RetractIn,
     RoundRef,
+    payload_of,
 )
 from api.deps import AdminUser, CoordinatorUser, EnterpriseUser, Id, PlannerReader, SessionDep
 from api.errors import PROBLEM_RESPONSES, not_found
@@ -43,8 +45,8 @@ def entry_out(entry: EscalationEntry, left_out: dict[int, str] | None = None) ->
     ent = entry.enterprise
     return EntryOut(id=entry.id, escalation_id=entry.escalation_id, kind=entry.kind,
                     enterprise=Party.model_validate(ent, from_attributes=True), park=ent.alliance.name,
-                    # Whom a firm blocks stays its own affair: the scenario uses it, no view shows it.
-                    payload={k: v for k, v in entry.payload.items() if k != "blocked_enterprise_ids"},
+                    # Whom a firm blocks stays its own affair: the scenario uses it, the payload models leave it out.
+                    payload=payload_of(entry.kind, entry.payload),
                     withdrawn_at=entry.withdrawn_at,
                     left_out=(left_out or {}).get(entry.id))
 
@@ -84,9 +86,8 @@ def targets(round_id: Id, user: PlannerReader, session: SessionDep) -> list[Roun
 def leftovers(round_id: Id, user: PlannerReader, session: SessionDep) -> PreviewOut:
     rnd = _park_round(session, user, round_id)
     proposal, specs = service.leftovers(session, rnd)
-    entries = [{"enterprise": Party.model_validate(s["enterprise"], from_attributes=True).model_dump(),
-                "kind": s["kind"], "payload": {k: v for k, v in s["payload"].items() if k != "blocked_enterprise_ids"}}
-               for s in specs]
+    entries = [PreviewEntry(enterprise=Party.model_validate(s["enterprise"], from_attributes=True), kind=s["kind"],
+                            payload=payload_of(s["kind"], s["payload"])) for s in specs]
     return PreviewOut(proposal_id=proposal.id, proposal_version=proposal.version, entries=entries)
 
 
@@ -142,7 +143,7 @@ def received(round_id: Id, user: PlannerReader, session: SessionDep) -> list[Esc
 
 def offer_out(entry: EscalationEntry) -> OfferOut:
     county = entry.escalation.to_round
-    base = entry_out(entry).model_dump()
+    base = dict(entry_out(entry))  # the fields as they are: the payload stays the model of its kind
     return OfferOut(**base, to_round=round_ref(county),
                     withdrawable=entry.withdrawn_at is None and county.status == RoundStatus.OPEN)
 

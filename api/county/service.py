@@ -50,7 +50,7 @@ def set_parent(session: Session, actor: User, alliance: Alliance, parent_id: int
         parent = queries.get_alliance(session, parent_id)
         if parent is None:
             raise InvalidInput(f"上级联盟 {parent_id} 不存在 / parent alliance {parent_id} does not exist",
-                               [make_field_error(["body", "parent_id"], "不存在 / does not exist", "missing",
+                               [make_field_error(["body", "parent_id"], "不存在 / does not exist", "unknown_alliance",
                                                  parent_id)])
         if parent.id == alliance.id or parent.id in cq.descendant_ids(session, alliance.id):
             raise InvalidInput(

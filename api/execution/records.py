@@ -132,7 +132,7 @@ def _count(name: str, value: int | None, loc: list[str | int], required: bool = 
     if value is None:
         if required:
             raise InvalidInput(f"缺少 {name} / {name} is required",
-                               [make_field_error(loc, f"必填 / required for this item ({name})", "missing", None)])
+                               [make_field_error(loc, f"必填 / required for this item ({name})", "wrong_kind", None)])
         return None
     if not 0 <= value <= MAX_COUNT:
         raise InvalidInput(f"{name} 超出范围 / {name} out of range",
@@ -149,19 +149,19 @@ def _figures_in(item: ProposalItem, workers: int | None, delivered: int | None, 
             if value is not None:
                 raise InvalidInput(f"帮工条目不记录 {name} / a loan records workers, not {name}",
                                    [make_field_error([*prefix, name], "帮工只记人数 / loans record workers only",
-                                                     "extra_forbidden", value)])
+                                                     "wrong_kind", value)])
         return {"workers": _count("workers", workers, [*prefix, "workers"])}
     if workers is not None:
         raise InvalidInput("委托加工条目不记录人数 / a sub-contract records units, not workers",
                            [make_field_error([*prefix, "workers"], "委托加工只记件数 / sub-contracts record units",
-                                             "extra_forbidden", workers)])
+                                             "wrong_kind", workers)])
     d = _count("delivered", delivered, [*prefix, "delivered"])
     a = _count("accepted", accepted, [*prefix, "accepted"])
     assert d is not None and a is not None
     if a > d:
         raise InvalidInput(f"合格件数 {a} 大于送达件数 {d} / accepted {a} exceeds delivered {d}",
                            [make_field_error([*prefix, "accepted"], f"不能大于送达件数 {d} / at most delivered ({d})",
-                                             "value_error", a)])
+                                             "accepted_exceeds_delivered", a)])
     return {"delivered": d, "accepted": a}
 
 
@@ -172,7 +172,7 @@ def _check_day(item: ProposalItem, day: int) -> None:
         what = "帮工只在计划期内 / loans happen within the horizon" if item.kind == ItemKind.LOAN else \
             f"交付日最迟为计划期后 {LATE_DAYS} 天 / deliveries up to {LATE_DAYS} days past the horizon"
         raise InvalidInput(f"第 {day} 天不在 0..{last} 之内 / day {day} is outside 0..{last}",
-                           [make_field_error(["body", "day"], what, "value_error", day)])
+                           [make_field_error(["body", "day"], what, "outside_horizon", day)])
 
 
 def _record_state(record: ExecutionRecord) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
@@ -15,6 +15,7 @@ from api.execution import queries as xq
 from api.execution.schemas import (
     AnswerIn,
     ExecutionOut,
+    OutcomesOut,
     RatingIn,
     RatingOut,
     RecordIn,
@@ -182,11 +183,11 @@ def alliance_reliability(alliance_id: Id, user: CurrentUser, session: SessionDep
 # ----- outcome figures (成效) ---------------------------------------------------------------------------------------
 
 
-@router.get("/alliances/{alliance_id}/outcomes", tags=[TAG],
+@router.get("/alliances/{alliance_id}/outcomes", response_model=OutcomesOut, tags=[TAG],
             summary="成效：按轮次与月份 / outcome figures per round and per month")
-def alliance_outcomes(alliance_id: Id, user: PlannerReader, session: SessionDep) -> dict[str, list[dict[str, Any]]]:
+def alliance_outcomes(alliance_id: Id, user: PlannerReader, session: SessionDep) -> OutcomesOut:
     alliance = queries.get_alliance_for(session, user, alliance_id)
-    return outcomes.outcomes(session, alliance)
+    return OutcomesOut.model_validate(outcomes.outcomes(session, alliance))
 
 
 @router.get("/alliances/{alliance_id}/outcomes/export", tags=[TAG], response_class=Response,

@@ -38,6 +38,7 @@ from api.models import (
     User,
     utcnow,
 )
+from api.notices.schemas import NoticeDetail, NoticeFigures
 from api.notifications.service import coordinators_of, members_of, notify, users_of_firms
 from api.services import audit
 
@@ -68,22 +69,23 @@ def compute_figures(session: Session, rnd: PlanningRound, agreed: set[int]) -> d
     for i in items:
         if i.first_party_id in agreed and i.second_party_id in agreed:
             fig = actual[i.id]
-            details.append({
-                "key": i.key, "kind": i.kind, "first": firms[i.first_party_id], "second": firms[i.second_party_id],
-                "planned": fig.planned, "actual": fig.actual,
-                "price": i.terms["value_per_unit"] if i.kind == ItemKind.SUBCONTRACT else i.terms["wage_per_day"],
-            })
-    return {
-        "orders_subcontracted": len({i.order_id for i in subs}),
-        "subcontract_items": len(subs),
-        "loan_items": len(loans),
-        "worker_days_lent": sum(actual[i.id].actual for i in loans),
-        "units_accepted": sum(actual[i.id].actual for i in subs),
-        "backlog_value_cleared": value_cleared,
-        "gain_over_hand": gain,
-        "firms": [firms[k] for k in sorted(firms, key=lambda e: firms[e])],
-        "details": details,
-    }
+            details.append(NoticeDetail(
+                key=i.key, kind=i.kind, first=firms[i.first_party_id], second=firms[i.second_party_id],
+                planned=fig.planned, actual=fig.actual,
+                price=i.terms["value_per_unit"] if i.kind == ItemKind.SUBCONTRACT else i.terms["wage_per_day"],
+            ))
+    # Written through the published model, so the keys a notice stores are the ones its schema declares.
+    return NoticeFigures(
+        orders_subcontracted=len({i.order_id for i in subs}),
+        subcontract_items=len(subs),
+        loan_items=len(loans),
+        worker_days_lent=sum(actual[i.id].actual for i in loans),
+        units_accepted=sum(actual[i.id].actual for i in subs),
+        backlog_value_cleared=value_cleared,
+        gain_over_hand=gain,
+        firms=[firms[k] for k in sorted(firms, key=lambda e: firms[e])],
+        details=details,
+    ).model_dump(mode="json")
 
 
 def current_figures(session: Session, notice: Notice) -> dict[str, Any]:
@@ -153,9 +155,9 @@ def consent(session: Session, user: User, notice: Notice, agreed: bool) -> Notic
 def submit(session: Session, user: User, notice: Notice) -> Notice:
     if notice.status != NoticeStatus.DRAFT:
         raise Conflict(f"公示 {notice.id} 状态为 {notice.status}，不能提交 / notice {notice.id} is {notice.status}")
-    if not notice.text:
-        raise InvalidInput("公示正文不能为空 / the notice needs a text",
-                           [make_field_error(["body", "text"], "必填 / required", "missing", notice.text)])
+    if not notice.text.strip():
+        # The draft's state, not this request's body, is what is wrong: a conflict, as for a wrong status.
+        raise Conflict("公示正文为空，请先写正文再提交 / the draft has no text; write it before submitting")
     notice.status = NoticeStatus.SUBMITTED.value
     audit.record(session, user, "notice.submit", "notice", notice.id, after=audit.state(notice),
                  alliance_id=notice.round.alliance_id)

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
+from alliance.bounds import Flag
 from api import queries
 from api.deps import CurrentUser, Id, MasterDataEditor, PlannerReader, SessionDep
 from api.errors import PROBLEM_RESPONSES
@@ -36,8 +37,9 @@ class InboxOut(BaseModel):
 class WebhookIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    url: Annotated[str, Field(min_length=8, max_length=1000)]
-    enabled: bool = True
+    # The pattern publishes the check that set_webhook makes (http:// or https://, nothing else).
+    url: Annotated[str, Field(min_length=8, max_length=1000, json_schema_extra={"pattern": "^https?://"})]
+    enabled: Flag = True
 
 
 class OutboxOut(BaseModel):

@@ -69,13 +69,15 @@ def get_alliance(alliance_id: Id, user: CurrentUser, session: SessionDep) -> All
     return AllianceOut.model_validate(queries.get_alliance_for(session, user, alliance_id))
 
 
-@router.get("/alliances/{alliance_id}/policy", response_model=AlliancePolicyOut, tags=["alliances 联盟"],
+@router.get("/alliances/{alliance_id}/policy", response_model=AlliancePolicyOut, response_model_exclude_none=True,
+            tags=["alliances 联盟"],
             summary="联盟默认撮合规则（新轮次由此开始）/ the alliance's default policy (new rounds start from it)")
 def get_alliance_policy(alliance_id: Id, user: CurrentUser, session: SessionDep) -> AlliancePolicyOut:
     return policies.alliance_policy(queries.get_alliance_for(session, user, alliance_id))
 
 
-@router.put("/alliances/{alliance_id}/policy", response_model=AlliancePolicyOut, tags=["alliances 联盟"],
+@router.put("/alliances/{alliance_id}/policy", response_model=AlliancePolicyOut, response_model_exclude_none=True,
+            tags=["alliances 联盟"],
             summary="设定联盟默认撮合规则（本联盟协调员、管理员；未给的项用模型默认值）/ set the alliance's default "
             "policy (its coordinator, admin; a value left out is the model's default)")
 def put_alliance_policy(alliance_id: Id, data: PolicyIn, actor: MasterDataEditor,

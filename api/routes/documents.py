@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from api import queries
 from api.catalogue import load as load_catalogue
 from api.deps import CurrentUser, Id, PlannerReader, SessionDep
-from api.errors import PROBLEM_RESPONSES, InvalidInput, make_field_error
+from api.errors import PROBLEM_RESPONSES
 from api.services import agreements, exports
 
 router = APIRouter(responses=PROBLEM_RESPONSES)
@@ -45,15 +45,12 @@ def agreement(
 def export(
     job_id: Id, user: PlannerReader, session: SessionDep,
     format: Annotated[Literal["xlsx", "csv"], Query()] = "xlsx",
-    table: Annotated[Literal["production", "loans", "subcontracts", "loan_groups", "settlement", "unmet"] | None,
-                     Query(description="csv only: which table")] = None,
+    table: Annotated[Literal["production", "loans", "subcontracts", "loan_groups", "settlement", "unmet"],
+                     Query(description="csv only: which table (default: production, the plan's rows)")] = "production",
 ) -> Response:
     job = queries.get_job_for(session, user, job_id)
     tables = exports.plan_tables(job, load_catalogue(session))
     if format == "xlsx":
         return Response(exports.to_xlsx(job, tables), media_type=XLSX, headers=attachment(f"plan-{job.id}.xlsx"))
-    if table is None:
-        raise InvalidInput("CSV 导出需指定 table / a CSV export needs ?table=",
-                           [make_field_error(["query", "table"], "required for format=csv", "missing", None)])
     keys, rows = tables[table]
     return Response(exports.to_csv(keys, rows), media_type=CSV, headers=attachment(f"plan-{job.id}-{table}.csv"))

@@ -169,7 +169,8 @@ def report_template(
              status_code=status.HTTP_201_CREATED,
              summary="从 xlsx/csv 导入填报（新版本）/ import a report from .xlsx or .csv files (a new version)")
 async def import_report(
-    round_id: Id, enterprise_id: Id, files: Annotated[list[UploadFile], File(description=".xlsx or .csv")],
+    round_id: Id, enterprise_id: Id,
+    files: Annotated[list[UploadFile], File(description=".xlsx or .csv", min_length=1)],
     actor: ReportWriter, session: SessionDep, settings: SettingsDep,
 ) -> ImportResult:
     uploads = []

@@ -68,7 +68,7 @@ def assign_guide(session: Session, actor: User, alliance: Alliance, user_id: int
         raise not_found("用户 user", user_id)
     if guide.role != Role.GUIDE:
         raise InvalidInput("只能分配指导员账号 / only guide accounts can be assigned",
-                           [make_field_error(["path", "user_id"], f"role is {guide.role}", value=user_id)])
+                           [make_field_error(["path", "user_id"], f"role is {guide.role}", "wrong_role", user_id)])
     existing = queries.guide_assignment(session, user_id, alliance.id)
     if existing is not None:
         return existing

@@ -58,22 +58,27 @@ def create_user(session: Session, actor: User | None, data: UserCreate) -> User:
         errors.append(make_field_error(["body", "password"], weak, "weak_password"))
     enterprise_id = data.enterprise_id if data.role == Role.ENTERPRISE else None
     alliance_id = data.alliance_id if data.role == Role.COORDINATOR else None
+    # The types say which rule bound: a missing or misplaced id is the schema's (UserCreate states it per role),
+    # an id that names no row is the stored data's.
     if data.role == Role.ENTERPRISE:
         if data.enterprise_id is None or queries.get_enterprise(session, data.enterprise_id) is None:
             errors.append(make_field_error(["body", "enterprise_id"], "企业账号需指定存在的企业 / an enterprise "
-                                           "account "
-                                           "needs an existing enterprise_id", value=data.enterprise_id))
+                                           "account needs an existing enterprise_id",
+                                           "missing" if data.enterprise_id is None else "unknown_enterprise",
+                                           data.enterprise_id))
     elif data.enterprise_id is not None:
         errors.append(make_field_error(["body", "enterprise_id"], "仅企业账号可指定企业 / only role enterprise "
-                                       "takes an enterprise_id", value=data.enterprise_id))
+                                       "takes an enterprise_id", "extra_forbidden", data.enterprise_id))
     if data.role == Role.COORDINATOR:
         if data.alliance_id is None or queries.get_alliance(session, data.alliance_id) is None:
             errors.append(make_field_error(["body", "alliance_id"], "协调员账号需指定联盟 / a coordinator account "
-                                           "needs an alliance_id", value=data.alliance_id))
+                                           "needs an alliance_id",
+                                           "missing" if data.alliance_id is None else "unknown_alliance",
+                                           data.alliance_id))
     elif data.alliance_id is not None:
         errors.append(make_field_error(["body", "alliance_id"], "仅协调员账号可指定联盟（指导员用分配）/ only role "
-                                       "coordinator takes an alliance_id (guides are assigned)",
-                                       value=data.alliance_id))
+                                       "coordinator takes an alliance_id (guides are assigned)", "extra_forbidden",
+                                       data.alliance_id))
     if errors:
         raise InvalidInput("账号数据无效 / invalid account data", errors)
     user = User(

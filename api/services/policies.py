@@ -46,6 +46,6 @@ def resolve_round_policy(alliance: Alliance, data: PolicyIn) -> tuple[dict[str, 
     """The round's policy and the source of each value: the round's own, else the alliance's, else the model's."""
     inherited = alliance_policy(alliance)
     own = _set_values(data)
-    values = {**inherited.policy, **own}
+    values = {**inherited.policy.model_dump(mode="json"), **own}
     sources = {k: "round" if k in own else inherited.sources[k] for k in MODEL_DEFAULTS}
     return Policy.model_validate(values).model_dump(mode="json"), sources

@@ -151,3 +151,68 @@ def test_docs_pages_serve_their_assets_from_the_app(served: tuple[TestClient, Wo
         for asset in assets:
             assert client.get(asset).status_code == 200, asset
         assert "<script>" not in html.text, "no inline script: the pages' Content-Security-Policy forbids it"
+
+
+def _follow(document: dict[str, Any], schema: dict[str, Any], pointer: str) -> dict[str, Any] | None:
+    """The schema a JSON pointer into a response body lands on, or None when the pointer leaves the schema."""
+    parts = [p for p in pointer.split("/") if p]
+    for index, part in enumerate(parts):
+        while "$ref" in schema:
+            schema = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+        if "anyOf" in schema:  # every branch that holds the pointer must give an id
+            rest = "/".join(parts[index:])
+            branches = [_follow(document, b, rest) for b in schema["anyOf"] if b.get("type") != "null"]
+            return branches[0] if branches and all(b == branches[0] for b in branches) else None
+        if part.isdigit():
+            if schema.get("type") != "array":
+                return None
+            schema = schema["items"]
+        else:
+            if part not in schema.get("properties", {}):
+                return None
+            schema = schema["properties"][part]
+    return schema
+
+
+def test_links_lead_from_what_creates_a_resource_to_what_reads_it(document: dict[str, Any]) -> None:
+    by_id = {op["operationId"]: op for _, _, op in operations(document)}
+    links = 0
+    for _, _, operation in operations(document):
+        for status, response in operation["responses"].items():
+            body = response.get("content", {}).get("application/json", {}).get("schema", {})
+            for name, link in response.get("links", {}).items():
+                links += 1
+                target = by_id[link["operationId"]]
+                path_params = {p["name"] for p in target.get("parameters", []) if p["in"] == "path"}
+                assert set(link["parameters"]) == path_params, (operation["operationId"], name)
+                for expression in link["parameters"].values():
+                    assert expression.startswith("$response.body#"), expression
+                    landed = _follow(document, body, expression.split("#", 1)[1])
+                    assert landed is not None and landed.get("type") == "integer", \
+                        f"{operation['operationId']} {status} -> {name}: {expression} is not an id in the body"
+    # The stateful tests can reach jobs, proposals, items, records, notices and escalations.
+    reached = {link["operationId"] for _, _, op in operations(document) for r in op["responses"].values()
+               for link in r.get("links", {}).values()}
+    assert {"jobs-job-plan", "proposals-list-items", "items-respond", "execution-answer-record",
+            "notices-answer-objection", "county-retract"} <= reached
+    assert links >= 100
+
+
+def test_a_body_that_is_not_json_is_a_documented_400(served: tuple[TestClient, World],
+                                                       document: dict[str, Any]) -> None:
+    client, world = served
+    token = world.api.tokens["coord"]
+    r = client.post(f"/api/v1/alliances/{world.alliance}/rounds", content=b"\x93{not json",
+                    headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    assert r.status_code == 400 and r.headers["content-type"].startswith("application/problem+json")
+    for _, _, operation in operations(document):
+        if operation.get("requestBody"):
+            assert "400" in operation["responses"], operation["operationId"]
+
+
+def test_a_wrong_method_names_every_method_of_the_path(served: tuple[TestClient, World]) -> None:
+    client, world = served
+    r = client.request("OPTIONS", "/api/v1/alliances", headers=world.api.headers("coord"))
+    assert r.status_code == 405 and set(r.headers["allow"].split(", ")) == {"GET", "POST"}
+    r = client.delete(f"/api/v1/rounds/{world.round}/reports/{world.firms['A']}", headers=world.api.headers("coord"))
+    assert r.status_code == 405 and set(r.headers["allow"].split(", ")) == {"GET", "PUT"}

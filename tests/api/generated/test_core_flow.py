@@ -1,104 +1,19 @@
-"""A Python client generated from the live ``/openapi.json`` (openapi-python-client) drives the whole workflow.
+"""The generated client drives the core workflow: log in, build an alliance, report, plan, review, confirm,
+re-plan and fetch the agreements, through typed models only.
 
-What a county office's integration or a park's ERP does: generate a client, then log in, build an alliance,
-report, plan, review, confirm, re-plan and fetch the agreements, through typed models only.  A change to the
-published schema that breaks a generated client (an untyped plan, an error parsed to ``None``, a renamed
-operation) fails here.  The client is generated into a temporary folder on every run, never committed.
+What a county office's integration or a park's ERP does.  A change to the published schema that breaks a generated
+client (an untyped plan, an error parsed to ``None``, a renamed operation) fails here.  The client is generated
+once per session (``conftest.py`` of this folder), never committed.
 """
 
 from __future__ import annotations
 
-import importlib
-import json
-import shutil
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-import pytest
-
-from api.server import create_app
-from tests.api import conftest as api_conftest
 from tests.api.conftest import ADMIN, FIRMS, ROUND_BODY, credit, firm_body, report_body
-from tests.web.world import live_server
-
-PACKAGE = "alliance_client"
-# The Excel downloads are files to a client: read them as bytes (the generator knows octet-stream, not xlsx).
-CONFIG = f"""project_name_override: dehua-alliance-client
-package_name_override: {PACKAGE}
-post_hooks: []
-content_type_overrides:
-  application/vnd.openxmlformats-officedocument.spreadsheetml.sheet: application/octet-stream
-"""
-
-
-def _generator() -> list[str]:
-    exe = shutil.which("openapi-python-client", path=str(Path(sys.executable).parent)) or shutil.which(
-        "openapi-python-client")
-    if exe is None:
-        pytest.fail("openapi-python-client is not installed: it is part of the [dev] extra")
-    return [exe]
-
-
-@pytest.fixture(scope="module")
-def client_package(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
-    work = tmp_path_factory.mktemp("client")
-    app = create_app(api_conftest.test_settings(f"sqlite:///{work / 'schema.db'}"))
-    (work / "openapi.json").write_text(json.dumps(app.openapi(), ensure_ascii=False), encoding="utf-8")
-    (work / "config.yaml").write_text(CONFIG, encoding="utf-8")
-    out = work / "src" / PACKAGE
-    result = subprocess.run(
-        [*_generator(), "generate", "--path", str(work / "openapi.json"), "--output-path", str(out), "--meta",
-         "none", "--config", str(work / "config.yaml"), "--fail-on-warning"],
-        capture_output=True, text=True, timeout=300,
-    )
-    assert result.returncode == 0, f"generation failed:\n{result.stdout}\n{result.stderr}"
-    sys.path.insert(0, str(work / "src"))
-    try:
-        yield importlib.import_module(PACKAGE)
-    finally:
-        sys.path.remove(str(work / "src"))
-        for name in [m for m in sys.modules if m == PACKAGE or m.startswith(PACKAGE + ".")]:
-            del sys.modules[name]
-
-
-@pytest.fixture(scope="module")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with live_server(tmp_path_factory.mktemp("live") / "alliance.db") as url:
-        yield url
-
-
-class Typed:
-    """The generated package, addressed by operation id: ``typed.call("jobs-create-job", ...)``."""
-
-    def __init__(self, package: ModuleType, base_url: str) -> None:
-        self.package, self.base_url = package, base_url
-        self.models = importlib.import_module(f"{PACKAGE}.models")
-        self.clients: dict[str, Any] = {}
-
-    def model(self, name: str, data: dict[str, Any]) -> Any:
-        return getattr(self.models, name).from_dict(data)
-
-    def operation(self, operation_id: str) -> ModuleType:
-        tag = operation_id.split("-", 1)[0]
-        return importlib.import_module(f"{PACKAGE}.api.{tag}.{operation_id.replace('-', '_')}")
-
-    def login(self, username: str, password: str) -> Any:
-        anonymous = self.package.Client(base_url=self.base_url)
-        body = self.model("BodyAuthLogin", {"username": username, "password": password})
-        token = self.operation("auth-login").sync(client=anonymous, body=body)
-        assert isinstance(token, self.models.Token), token
-        self.clients[username] = self.package.AuthenticatedClient(base_url=self.base_url, token=token.access_token)
-        return self.clients[username]
-
-    def call(self, username: str, operation_id: str, *args: Any, expect: int = 200, **kwargs: Any) -> Any:
-        response = self.operation(operation_id).sync_detailed(*args, client=self.clients[username], **kwargs)
-        assert int(response.status_code) == expect, f"{operation_id}: {response.status_code} {response.content!r}"
-        return response.parsed
+from tests.api.generated.conftest import Typed
 
 
 def test_the_generated_client_drives_the_whole_workflow(client_package: ModuleType, base_url: str) -> None:
