@@ -30,8 +30,9 @@ from api.county.schemas import (
 from api.deps import AdminUser, CoordinatorUser, EnterpriseUser, Id, PlannerReader, SessionDep
 from api.errors import PROBLEM_RESPONSES, not_found
 from api.models import Escalation, EscalationEntry, PlanningRound, RoundStatus, User
+from api.proposal_schemas import Party
 from api.routes.proposals import item_out
-from api.schemas import AllianceOut, Party
+from api.schemas import AllianceOut
 
 router = APIRouter(prefix="/county", tags=["county 县级联盟"], responses=PROBLEM_RESPONSES)
 

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from alliance.bounds import no_control_multiline, non_blank
 from api.deps import MAX_ID
-from api.schemas import ItemOut, Party
+from api.proposal_schemas import ItemOut, Party
 
 
 class ParentIn(BaseModel):

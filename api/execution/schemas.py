@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from alliance.bounds import no_control_multiline, non_blank, required_when
-from api.schemas import Party
+from api.proposal_schemas import Party
 
 Count = Annotated[int, Field(ge=0, le=1_000_000)]
 Text = Annotated[str, Field(max_length=4000)]

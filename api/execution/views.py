@@ -10,7 +10,7 @@ from api.execution import queries as xq
 from api.execution.records import LATE_DAYS, answerer_id, figures, recorder_id, state_of
 from api.execution.schemas import DayFigure, ExecutionOut, RecordOut
 from api.models import ProposalItem, Role, User
-from api.schemas import Party
+from api.proposal_schemas import Party
 
 
 def execution_out(session: Session, item: ProposalItem, user: User) -> ExecutionOut:

@@ -11,11 +11,8 @@ from api import queries
 from api.deps import CoordinatorUser, CurrentUser, EnterpriseUser, GuideUser, Id, SessionDep, SettingsDep
 from api.errors import PROBLEM_RESPONSES, Forbidden
 from api.models import ItemKind, ItemStatus, Proposal, ProposalItem, Role, User
-from api.routes.jobs import job_out, runner_of
-from api.schemas import (
-    EnterpriseBrief,
+from api.proposal_schemas import (
     ItemOut,
-    JobOut,
     Party,
     ProposalBrief,
     ProposalOut,
@@ -25,6 +22,8 @@ from api.schemas import (
     ReviewIn,
     ReviewOut,
 )
+from api.routes.jobs import job_out, runner_of
+from api.schemas import EnterpriseBrief, JobOut
 from api.services import lifecycle, proposals
 
 router = APIRouter(responses=PROBLEM_RESPONSES)

@@ -15,13 +15,7 @@ from api import queries
 from api.deps import MAX_ID, ReviewReader, SessionDep
 from api.errors import PROBLEM_RESPONSES
 from api.models import Alliance, PlanningRound, Proposal, Role
-from api.schemas import (
-    AllianceBrief,
-    QueueFigures,
-    ReviewHistoryEntry,
-    ReviewQueueEntry,
-    RoundBrief,
-)
+from api.proposal_schemas import AllianceBrief, QueueFigures, ReviewHistoryEntry, ReviewQueueEntry, RoundBrief
 from api.services import lifecycle
 
 router = APIRouter(prefix="/reviews", tags=["reviews 审核"], responses=PROBLEM_RESPONSES)

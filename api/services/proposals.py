@@ -40,7 +40,7 @@ from api.models import (
     utcnow,
 )
 from api.notifications.service import coordinators_of, notify, users_of_firms
-from api.schemas import LoanTerms, ReplanIn, SubcontractTerms
+from api.proposal_schemas import LoanTerms, ReplanIn, SubcontractTerms
 from api.services import audit, changes, lifecycle, planning
 from api.services.jobs import Runner
 from api.services.reporting import report_of
