@@ -17,6 +17,7 @@ from alliance.scenario import load_scenario
 from api import queries
 from api.county import queries as cq
 from api.county.scenario import county_data
+from api.county.taken import taken_upward
 from api.errors import Conflict, InvalidInput, make_field_error, not_found
 from api.models import (
     Alliance,
@@ -94,10 +95,12 @@ def leftovers(session: Session, rnd: PlanningRound) -> tuple[Any, list[dict[str,
     members = cq.scenario_members(session, rnd)
     reasons = {u["order"]: u for u in (plan.report or {}).get("unmet", [])}
     done = delivered_units(plan)
+    # What earlier county rounds already took of this round's offers is not offered again (api/county/taken.py).
+    taken = taken_upward(session, rnd)
     start = rnd.start_date.isoformat()
     specs: list[dict[str, Any]] = []
     for order in scenario.orders:
-        left = order.quantity - done.get(order.id, 0)
+        left = taken.cap_units(order.owner, order.id, order.quantity - done.get(order.id, 0))
         if left <= 0:
             continue
         why = reasons.get(order.id, {})
@@ -109,7 +112,8 @@ def leftovers(session: Session, rnd: PlanningRound) -> tuple[Any, list[dict[str,
             "due_date": (rnd.start_date + dt.timedelta(days=order.due_day)).isoformat(),
             "reason": why.get("reason"), "reason_zh": why.get("reason_zh"), "reason_en": why.get("reason_en"),
         }})
-    for code, left_cap in leftover_capacity(scenario, plan).items():
+    for code, park_left in leftover_capacity(scenario, plan).items():
+        left_cap = taken.cap_capacity(code, park_left)
         if left_cap.is_empty():
             continue
         ent = scenario.enterprise(code)
