@@ -59,16 +59,19 @@ def large_block(
         dive_box.append(solve_mathopt(restricted_block, options, limit, interrupters.new(), relay, hint,
                                        objective_only=True))
 
-    if workers >= 2:
-        # One worker proves the bound, then dives; the others search neighbourhoods.
+    if workers >= 2 or options.part_map is not None:
+        # One worker proves the bound, then dives; the others search neighbourhoods.  With a part map (county
+        # workers) the neighbourhoods are solved elsewhere, so they start now rather than after the LP: on one
+        # thread they waited for half the solve and the other workers idled (BENCHMARKS.md, county figures).
+        # HiGHS releases the GIL while it solves, so this thread still cuts and sends the parts.
         def bound_then_dive() -> None:
             solve_lp(time_limit_s)
             dive_whole(deadline - time.monotonic())
 
         lp_thread = threading.Thread(target=bound_then_dive, daemon=True)
         lp_thread.start()
-        parts_plan = neighbourhood_search(sub, options, time_limit_s, interrupters, coords, workers - 1, hint,
-                                          on_plan)
+        parts_plan = neighbourhood_search(sub, options, time_limit_s, interrupters, coords, max(1, workers - 1),
+                                          hint, on_plan)
         lp_thread.join()
     else:
         solve_lp(LP_SHARE * time_limit_s)

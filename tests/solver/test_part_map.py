@@ -41,3 +41,40 @@ def test_a_large_block_searched_through_a_part_map(monkeypatch: pytest.MonkeyPat
     assert task.milp.is_feasible(task.start)
     assert check(scenario, plan).ok
     assert plan.objective is not None and plan.objective >= objective(scenario, manual_plan(scenario)) - 1e-6
+
+
+def test_with_a_part_map_the_neighbourhoods_do_not_wait_for_the_lp(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On one local thread the other workers used to idle while the job solved the LP (half the time)."""
+    import threading
+    import time
+
+    from solver import large
+
+    monkeypatch.setattr(run, "PART_VARS", 500)
+    monkeypatch.setattr(neighbourhoods, "PART_FIRMS", 8)
+    lp_done = threading.Event()
+    real = large.solve_mathopt
+
+    def slow_lp(*args: object, **kwargs: object) -> object:
+        result = real(*args, **kwargs)  # type: ignore[arg-type]
+        if kwargs.get("highs_strings") == {"solver": "ipm"}:  # the LP relaxation: as slow as a county's
+            time.sleep(2.0)
+            lp_done.set()
+        return result
+
+    monkeypatch.setattr(large, "solve_mathopt", slow_lp)
+
+    class OrderMap(RecordingMap):
+        def __init__(self) -> None:
+            super().__init__()
+            self.before_lp: list[bool] = []
+
+        def __call__(self, tasks: list[PartTask], deadline: float) -> list[list[float] | None]:
+            self.before_lp.append(not lp_done.is_set())
+            return super().__call__(tasks, deadline)
+
+    scenario = generate_alliance(40, seed=3)
+    part_map = OrderMap()
+    plan = solve(scenario, dataclasses.replace(SolveOptions(time_limit_s=8, threads=1), part_map=part_map))
+    assert part_map.before_lp and part_map.before_lp[0], "the first neighbourhood round waited for the LP"
+    assert check(scenario, plan).ok
