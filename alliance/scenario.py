@@ -112,8 +112,8 @@ class Order(_Strict):
     labor_minutes_per_unit: LaborMinutes
     machine: Ident | None = None
     machine_hours_per_unit: MachineHoursPerUnit = 0.0
-    release_day: NonNegInt = 0
-    due_day: NonNegInt
+    release_day: b.Day = 0
+    due_day: b.Day
     value_per_unit: ValuePerUnit
     transport_cost_per_unit_km: TransportRate | None = None
     min_quality_level: QualityLevel = 0
@@ -297,7 +297,7 @@ def _duplicates(ids: Iterable[str]) -> set[str]:
 
 def day_words(start: date | None, day: int) -> tuple[str, str]:
     """A plan day as people say it (Chinese, English): its date when the scenario has one, else "第 1 天" from 1."""
-    if start is None:
+    if start is None or not 0 <= day <= b.MAX_HORIZON_DAYS:
         return f"第 {day + 1} 天", f"day {day + 1}"
     d = start + timedelta(days=day)
     return f"{d.month}月{d.day}日", d.isoformat()

@@ -26,7 +26,7 @@ from alliance.bounds import (
 )
 from alliance.plan import Plan, StopReason
 from alliance.report import PlanReport
-from alliance.scenario import Codes, Ident, NonNegInt, PerDayFloat, PerDayInt, Policy, Scenario, Share
+from alliance.scenario import Codes, Ident, PerDayFloat, PerDayInt, Policy, Scenario, Share
 from api import limits
 from api.proposal_parts import JobReplan
 from api.report_schemas import StoredReport
@@ -295,8 +295,8 @@ class ReportOrder(_In):
     labor_minutes_per_unit: LaborMinutes
     machine: Ident | None = None
     machine_hours_per_unit: MachineHoursPerUnit = 0.0
-    release_day: NonNegInt = 0
-    due_day: NonNegInt
+    release_day: bounds.Day = 0
+    due_day: bounds.Day
     value_per_unit: ValuePerUnit
     transport_cost_per_unit_km: TransportRate | None = None
     min_quality_level: QualityLevel = 0

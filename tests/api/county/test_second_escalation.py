@@ -28,7 +28,7 @@ def test_a_second_escalation_does_not_offer_what_the_county_took(county: County)
                                       json={**COUNTY_ROUND, "name": "县级第二轮 / county round two"}), 201)["id"]
 
     # C: each day it lent its worker in the county plan is a day it no longer offers.
-    county_start = dt.date.fromisoformat(COUNTY_ROUND["start_date"])
+    county_start = dt.date.fromisoformat(str(COUNTY_ROUND["start_date"]))
     park_start = dt.date.fromisoformat(before_b["C"]["start_date"])
     lent = {(county_start + dt.timedelta(days=row["day"]) - park_start).days: row["workers"] for row in item["rows"]}
     assert item["kind"] == "loan" and lent
