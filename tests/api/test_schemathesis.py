@@ -131,7 +131,7 @@ def _validate(case: Any, token: str) -> None:
 
 
 @schema.parametrize()
-@settings(max_examples=5, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=3, deadline=None, suppress_health_check=list(HealthCheck))
 def test_every_check_for_every_role(case: Any, tokens: dict[str, str]) -> None:
     for role in ROLES:
         _validate(case, tokens[role])
@@ -161,5 +161,5 @@ def test_stateful_along_the_links(api_schema: Any, tokens: dict[str, str], role:
             case.validate_response(response, excluded_checks=[positive_data_acceptance],
                                    additional_checks=[schema_valid_data_accepted], transport_kwargs=kwargs)
 
-    Workflow.run(settings=settings(max_examples=12, stateful_step_count=6, deadline=None,
+    Workflow.run(settings=settings(max_examples=8, stateful_step_count=6, deadline=None,
                                    suppress_health_check=list(HealthCheck)))
