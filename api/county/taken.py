@@ -70,25 +70,21 @@ def taken_upward(session: Session, rnd: PlanningRound) -> Taken:
         )
         done, left = delivered_units(used), leftover_capacity(scenario, used)
         shift = (rnd.start_date - county.start_date).days  # county day = round day + shift
-
-        def county_day(t: int, horizon: int = scenario.horizon_days, offset: int = shift) -> int | None:
-            u = t + offset
-            return u if 0 <= u < horizon else None
+        # The round's days that fall inside the county round's horizon.
+        shared_days = range(max(0, -shift), min(rnd.horizon_days, scenario.horizon_days - shift))
 
         for entry in live:
             here, there = cq.scenario_code(entry.enterprise, rnd), cq.scenario_code(entry.enterprise, county)
             if entry.kind == EntryKind.ORDER:
                 offered = entry.payload["order"]
-                rest = int(offered["quantity"]) - done.get(order_id(there, offered["id"]), 0)
+                rest = max(0, int(offered["quantity"]) - done.get(order_id(there, offered["id"]), 0))
                 key = (here, str(entry.payload["park_order_id"]))
-                taken.units[key] = min(taken.units.get(key, rest), max(0, rest))
+                taken.units[key] = min(taken.units.get(key, rest), rest)
                 continue
             firm = left.get(there, FirmLeftover())
             remaining: dict[str, list[int]] | dict[str, list[float]]
-            for t in range(rnd.horizon_days):
-                u = county_day(t)
-                if u is None:
-                    continue
+            for t in shared_days:
+                u = t + shift
                 for caps, offered_map, remaining in (
                         (taken.idle, entry.payload.get("idle_workers") or {}, firm.idle_workers),
                         (taken.lendable, entry.payload.get("lendable_workers") or {}, firm.lendable_workers),
