@@ -130,15 +130,21 @@ def replan_start(s: Scenario, milp: Milp, v: Variables, rc: ReplanConstraints) -
     values = plan_values(s, milp, v, Plan(status=Status.FEASIBLE, production=production, loans=loans))
     if values is None:
         return None
-    values = _repair(s, milp, v, rc, values)
-    if values is None:
-        return None
-    for key, k in v.keep.items():
-        values[k] = 1.0 if _matches(s, v, key, values, rc) else 0.0
+    # The keep indicators first: an item of a declined pair is kept whole or not at all (an equality row), which
+    # holds only once its indicator says so; before, every start with such an item was thrown away.
+    _set_keep_indicators(s, v, rc, values)
+    _repair(s, milp, v, rc, values)
+    _set_keep_indicators(s, v, rc, values)  # the repair may have dropped kept items
     return values if milp.is_feasible(values) else None
 
 
-def _repair(s: Scenario, milp: Milp, v: Variables, rc: ReplanConstraints, values: list[float]) -> list[float] | None:
+def _set_keep_indicators(s: Scenario, v: Variables, rc: ReplanConstraints, values: list[float]) -> None:
+    for key, k in v.keep.items():
+        values[k] = 1.0 if _matches(s, v, key, values, rc) else 0.0
+
+
+def _repair(s: Scenario, milp: Milp, v: Variables, rc: ReplanConstraints, values: list[float]) -> None:
+    """Cut production, in place, where a capacity row no longer holds (see ``replan_start``)."""
     firms = [e.id for e in s.enterprises]
     own_cols: set[int] = set()
     item_of_col: dict[int, int] = {}
@@ -153,7 +159,7 @@ def _repair(s: Scenario, milp: Milp, v: Variables, rc: ReplanConstraints, values
     for _ in range(3):
         bad = [i for i in range(milp.num_rows) if not milp.rows_hold([i], values)]
         if not bad:
-            return values
+            return
         for i in bad:
             cols, coefs = milp.rows[i]
             excess = sum(c * values[j] for j, c in zip(cols, coefs, strict=True)) - milp.row_ub[i]
@@ -177,7 +183,6 @@ def _repair(s: Scenario, milp: Milp, v: Variables, rc: ReplanConstraints, values
                         values[col] = 0.0
                     if k in v.y:
                         values[v.y[k]] = 0.0
-    return values if milp.is_feasible(values) else None
 
 
 def _matches(s: Scenario, v: Variables, key: str, values: list[float], rc: ReplanConstraints) -> bool:

@@ -7,14 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from alliance import ProductionRow, ReplanConstraints, Scenario, load_scenario
+from alliance import Plan, ProductionRow, ReplanConstraints, Scenario, check, load_scenario
 from alliance.replan import DEFAULT_CHANGE_PENALTY
 from solver import SolveOptions, solve
-from solver.preference import compare_with_preferred, item_rows
+from solver.preference import compare_with_preferred, item_rows, replan_start
+from solver.run import build_candidates, build_model
 from tests.factories import ScenarioBuilder, exact_options, solve_and_check
 
 TOL = 1e-6
 DEMO = Path(__file__).resolve().parents[2] / "examples" / "dehua-24.json"
+# solve(DEMO, SolveOptions(time_limit_s=120, threads=2, relative_gap=1e-4)), Plan.canonical() as JSON.
+APPROVED = Path(__file__).resolve().parent / "plans" / "dehua-24-approved.json"
 
 
 def far_and_near() -> Scenario:
@@ -90,6 +93,19 @@ def test_a_declined_pair_keeps_an_unanswered_item_whole_but_gets_nothing_more() 
         assert item_rows(s, plan.production, plan.loans) == {"subcontract:o1:C": [(0, 5)]}
 
 
+def test_the_previous_plan_starts_the_search_when_a_declined_pair_keeps_an_item() -> None:
+    # A declined another item with C; the start (the previous plan) still holds the unanswered 5 units at C, which
+    # the model keeps whole or drops (an equality row): the start must set that item's keep indicator to hold.
+    s = one_site()
+    rc = ReplanConstraints.build(forbidden_pairs=[("A", "C")], preferred_production=[
+        ProductionRow(order="o1", site="C", day=0, quantity=5)], change_penalty=DEFAULT_CHANGE_PENALTY,
+        start_production=[ProductionRow(order="o1", site="C", day=0, quantity=5)])
+    milp, v = build_model(s, build_candidates(s), rc)
+    start = replan_start(s, milp, v, rc)
+    assert start is not None and milp.is_feasible(start)
+    assert [start[k] for k in v.keep.values()] == [1.0]
+
+
 def test_without_preferred_items_nothing_changes() -> None:
     plan = solve_and_check(far_and_near(), exact_options(), replan=ReplanConstraints.build(change_penalty=200))
     assert not hasattr(plan, "disruption") or plan.disruption is None  # type: ignore[attr-defined]
@@ -106,10 +122,14 @@ def _pair_of(s: Scenario, key: str) -> tuple[str, str]:
 
 @pytest.mark.slow
 def test_one_decline_on_the_demo_park_moves_at_most_five_items() -> None:
-    """Issue 11's target: one declined item changes or removes at most 5 others, keeping >= 99% of the value."""
+    """Issue 11's target: one declined item changes or removes at most 5 others, keeping >= 99% of the value.
+
+    The approved plan is a saved one (a 120 s solve, gap 0.41%), as in a real round: solved here in 12 s on a
+    loaded machine it came out 1.6% weaker, and the re-plan then rightly moved 6 items to win that back."""
     s = load_scenario(DEMO.read_text(encoding="utf-8"))
+    first = Plan.model_validate_json(APPROVED.read_text(encoding="utf-8"))
+    assert check(s, first).ok, "the saved plan no longer keeps the rules: re-solve it (see its docstring)"
     options = SolveOptions(time_limit_s=12, threads=1, relative_gap=1e-3)
-    first = solve(s, options, with_report=False)
     items = item_rows(s, first.production, first.loans)
     # A sub-contract of the middle of the list: a representative item, not the first one a test would pick.
     declined = sorted(k for k in items if k.startswith("subcontract:"))[len(items) // 4]
