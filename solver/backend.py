@@ -17,7 +17,6 @@ from ortools.math_opt.core.python import solver as core_solver
 from ortools.math_opt.python import callback, init_arguments, mathopt, result
 from ortools.math_opt.solvers import highs_pb2
 from ortools.util.python.solve_interrupter import SolveInterrupter
-from pybind11_abseil.status import StatusNotOk
 
 from solver.milp import Milp
 from solver.options import SolveOptions
@@ -154,23 +153,16 @@ def solve_mathopt(
     """
     if stop_at is None and relay is not None and not bound_only and any(sub.integer):
         stop_at = relay.plan_target()
-    kwargs: dict[str, object] = {}
+    msg_cb = None
     if relay is not None and options.backend == "highs":
-        if bound_only:
-            kwargs["msg_cb"] = relay.highs_log_bound_only
-        elif objective_only:
-            kwargs["msg_cb"] = relay.highs_log_objective_only
-        else:
-            kwargs["msg_cb"] = relay.highs_log
-    elif relay is not None and options.backend == "cpsat":
-        kwargs["callback_reg"] = mathopt.CallbackRegistration(events={mathopt.Event.MIP_SOLUTION, mathopt.Event.MIP})
-        kwargs["cb"] = relay.callback
+        msg_cb = (relay.highs_log_bound_only if bound_only
+                  else relay.highs_log_objective_only if objective_only else relay.highs_log)
     params = parameters(options, time_limit_s, highs_strings, stop_at)
     try:
-        if "cb" in kwargs:
-            reason, dual_bound, solved = _solve_model(sub, options, params, hint, interrupter, kwargs)
+        if relay is not None and options.backend == "cpsat":
+            reason, dual_bound, solved = _solve_model(sub, options, params, hint, interrupter, relay)
         else:
-            reason, dual_bound, solved = _solve_proto(sub, options, params, hint, interrupter, kwargs.get("msg_cb"))
+            reason, dual_bound, solved = _solve_proto(sub, options, params, hint, interrupter, msg_cb)
     except Exception as exc:  # a solver failure must cost this step, never the whole plan
         # MathOpt raises on statuses it cannot map (e.g. HiGHS' "Unknown" after an interior-point solve cut by
         # the time limit); the step then contributes no plan and no bound, and the others carry on.
@@ -223,15 +215,13 @@ def _solve_proto(sub: Milp, options: SolveOptions, params: mathopt.SolveParamete
         vector = model_params.solution_hints.add().variable_values
         vector.ids.extend(range(len(hint)))
         vector.values.extend(float(v) for v in hint)
-    try:
-        answer = core_solver.solve(
-            sub.to_proto(with_names=False), SOLVER_TYPES[options.backend].value,
-            init_arguments.StreamableSolverInitArguments().to_proto(), params.to_proto(), model_params,
-            msg_cb, callback.CallbackRegistration().to_proto(), None,
-            interrupter.pybind_interrupter if interrupter is not None else None,
-        )
-    except StatusNotOk as exc:
-        raise RuntimeError(str(exc)) from None
+    # A solver failure raises pybind11's StatusNotOk; solve_mathopt's handler takes it like any other exception.
+    answer = core_solver.solve(
+        sub.to_proto(with_names=False), SOLVER_TYPES[options.backend].value,
+        init_arguments.StreamableSolverInitArguments().to_proto(), params.to_proto(), model_params,
+        msg_cb, callback.CallbackRegistration().to_proto(), None,
+        interrupter.pybind_interrupter if interrupter is not None else None,
+    )
     termination = result.parse_termination(answer.termination)
     solved = None
     # As SolveResult.has_primal_feasible_solution: the first solution is the best one.
@@ -243,17 +233,18 @@ def _solve_proto(sub: Milp, options: SolveOptions, params: mathopt.SolveParamete
 
 
 def _solve_model(sub: Milp, options: SolveOptions, params: mathopt.SolveParameters, hint: list[float] | None,
-                 interrupter: SolveInterrupter | None, kwargs: dict[str, object]) -> Solved:
+                 interrupter: SolveInterrupter | None, relay: ProgressRelay) -> Solved:
     """Through ``mathopt.Model``: its callbacks (CP-SAT's progress) hand out the Model's Variable objects."""
     model = sub.to_mathopt(with_names=False)
+    model_params = None
     if hint is not None:
-        kwargs["model_params"] = mathopt.ModelSolveParameters(
-            solution_hints=[mathopt.SolutionHint(
-                variable_values={model.get_variable(j): float(v) for j, v in enumerate(hint)}
-            )]
-        )
-    answer = mathopt.solve(model, SOLVER_TYPES[options.backend], params=params, interrupter=interrupter,
-                           **kwargs)  # type: ignore[arg-type]
+        model_params = mathopt.ModelSolveParameters(solution_hints=[mathopt.SolutionHint(
+            variable_values={model.get_variable(j): float(v) for j, v in enumerate(hint)})])
+    answer = mathopt.solve(
+        model, SOLVER_TYPES[options.backend], params=params, model_params=model_params, interrupter=interrupter,
+        callback_reg=mathopt.CallbackRegistration(events={mathopt.Event.MIP_SOLUTION, mathopt.Event.MIP}),
+        cb=relay.callback,
+    )
     solved = None
     if answer.has_primal_feasible_solution():
         solved = ((var.id, float(val)) for var, val in answer.variable_values().items())

@@ -97,9 +97,9 @@ def test_the_previous_plan_starts_the_search_when_a_declined_pair_keeps_an_item(
     # A declined another item with C; the start (the previous plan) still holds the unanswered 5 units at C, which
     # the model keeps whole or drops (an equality row): the start must set that item's keep indicator to hold.
     s = one_site()
-    rc = ReplanConstraints.build(forbidden_pairs=[("A", "C")], preferred_production=[
-        ProductionRow(order="o1", site="C", day=0, quantity=5)], change_penalty=DEFAULT_CHANGE_PENALTY,
-        start_production=[ProductionRow(order="o1", site="C", day=0, quantity=5)])
+    rows = [ProductionRow(order="o1", site="C", day=0, quantity=5)]
+    rc = ReplanConstraints.build(forbidden_pairs=[("A", "C")], preferred_production=rows,
+                                 change_penalty=DEFAULT_CHANGE_PENALTY, start_production=rows)
     milp, v = build_model(s, build_candidates(s), rc)
     start = replan_start(s, milp, v, rc)
     assert start is not None and milp.is_feasible(start)
@@ -128,7 +128,7 @@ def test_one_decline_on_the_demo_park_moves_at_most_five_items() -> None:
     loaded machine it came out 1.6% weaker, and the re-plan then rightly moved 6 items to win that back."""
     s = load_scenario(DEMO.read_text(encoding="utf-8"))
     first = Plan.model_validate_json(APPROVED.read_text(encoding="utf-8"))
-    assert check(s, first).ok, "the saved plan no longer keeps the rules: re-solve it (see its docstring)"
+    assert check(s, first).ok, "the saved plan no longer keeps the rules: re-solve it as APPROVED's comment says"
     options = SolveOptions(time_limit_s=12, threads=1, relative_gap=1e-3)
     items = item_rows(s, first.production, first.loans)
     # A sub-contract of the middle of the list: a representative item, not the first one a test would pick.
