@@ -16,7 +16,7 @@ MAX_SOLVE_BODY_BYTES = 16 * 1024 * 1024  # POST /solve carries a whole scenario
 MAX_UPLOAD_FILES = 8  # files in one report import
 MULTIPART_OVERHEAD_BYTES = 64 * 1024  # boundaries and part headers around the uploaded files
 
-# ----- spreadsheet imports (api.services.report_files) ----------------------------------------------------
+# ----- spreadsheet imports (api.services.upload_reading) --------------------------------------------------
 MAX_XLSX_UNCOMPRESSED_BYTES = 24 * 1024 * 1024  # sum of the zip members' declared sizes
 MAX_XLSX_MEMBERS = 200  # files inside the .xlsx zip
 MAX_SHEETS = 10

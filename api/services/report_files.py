@@ -1,4 +1,4 @@
-"""Capacity reports as spreadsheets: the template the service hands out, and its import.
+"""Capacity reports as spreadsheets: the layout of the template the service hands out, and its import.
 
 An .xlsx workbook has four sheets (plus a 说明 readme sheet that import
 ignores); as CSV each sheet is its own file, recognised by its header row:
@@ -14,29 +14,28 @@ Skills, processes and machines are written by their catalogue names (``施釉``)
 and read back by name or by code.  Sections missing from an upload keep their values
 from the latest version.  Every error names the sheet, the (spreadsheet) row,
 the column and the value.
+
+This module turns rows of cells into a report; getting those rows out of the uploaded bytes without a
+hostile file exhausting the machine is :mod:`api.services.upload_reading`'s job, so every row seen here
+is already within the spreadsheet limits.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
-import zipfile
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from openpyxl import load_workbook
 from pydantic import ValidationError
 
 from api import limits
 from api.catalogue import Catalogue, seed_catalogue
 from api.catalogue.defaults import Kind
-from api.cells import uncsv_cell
-from api.errors import FieldError, InvalidInput, PayloadTooLarge, make_field_error
+from api.errors import FieldError, InvalidInput, make_field_error
 from api.models import PlanningRound
 from api.schemas import ReportIn
+from api.services.upload_reading import Unreadable, blank, csv_rows, decode, describe, limit_error, xlsx_sheets
 
 WORKERS, MACHINES, ORDERS, BLOCKED = "workers", "machines", "orders", "blocked"
 TITLES = {WORKERS: "工人 workers", MACHINES: "设备 machines", ORDERS: "订单 orders", BLOCKED: "不合作企业 blocked"}
@@ -111,40 +110,6 @@ class Parsed:
         self.errors.append(make_field_error(loc, msg, kind, value, where=describe(loc)))
 
 
-def _halves(text: str) -> tuple[str, str]:
-    """"订单 orders" as ("订单", "orders"); text without both halves is the same in both."""
-    head, _, tail = text.partition(" ")
-    if tail and re.search(r"[\u3400-\u9fff]", head) and not re.search(r"[\u3400-\u9fff]", tail):
-        return head, tail
-    return text, text
-
-
-def describe(loc: list[Any]) -> str | None:
-    """Where an import error is, for a person: "文件 x.csv" or "工作表“订单”第 3 行“数量”列" (and in English)."""
-    if len(loc) != 3 or not isinstance(loc[1], int):
-        return None
-    sheet, row, column = str(loc[0]), loc[1], str(loc[2] or "")
-    is_file = bool(re.search(r"\.[A-Za-z0-9]{1,5}$", sheet))
-    if row == 0:
-        if is_file:
-            return f"文件 {sheet} / file {sheet}"
-        zh, en = _halves(sheet)
-        return f"工作表“{zh}” / sheet {en}"
-    zh_sheet, en_sheet = _halves(sheet)
-    if row == 1 and not column:
-        if is_file:
-            return f"文件 {sheet} 表头行 / file {sheet}, header row"
-        return f"工作表“{zh_sheet}”表头行 / sheet {en_sheet}, header row"
-    zh_col, en_col = _halves(column) if column else ("", "")
-    zh = f"工作表“{zh_sheet}”第 {row} 行" + (f"“{zh_col}”列" if zh_col else "")
-    en = f"sheet {en_sheet}, row {row}" + (f", column {en_col}" if en_col else "")
-    return f"{zh} / {en}"
-
-
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
 def _text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
@@ -185,7 +150,7 @@ def _bool(value: Any) -> bool:
 
 
 def _match(header: Any, key: str, zh: str) -> bool:
-    if _blank(header):
+    if blank(header):
         return False
     text = str(header).strip()
     return text == zh or key in text.lower().replace("(", " ").replace(")", " ").split()
@@ -204,7 +169,7 @@ def _columns(header: list[Any], wanted: list[tuple[str, str]]) -> dict[str, int]
 def _day_columns(parsed: Parsed, sheet: str, header: list[Any], rnd: PlanningRound, first: int) -> dict[int, int]:
     days: dict[int, int] = {}
     for i, cell in enumerate(header[first:], start=first):
-        if _blank(cell):
+        if blank(cell):
             continue
         day = _header_day(cell, rnd)
         if day is None:
@@ -255,7 +220,7 @@ def _values_per_day(parsed: Parsed, sheet: str, rownum: int, row: list[Any], hea
     for day in sorted(days):
         col = days[day]
         cell = row[col] if col < len(row) else None
-        if _blank(cell):
+        if blank(cell):
             values.append(0)
             continue
         try:
@@ -285,12 +250,12 @@ def _parse_workers(parsed: Parsed, rows: list[list[Any]], rnd: PlanningRound) ->
     idle: dict[str, Any] = {}
     lendable: dict[str, Any] = {}
     for rownum, row in enumerate(rows[1:], start=2):
-        if all(_blank(c) for c in row):
+        if all(blank(c) for c in row):
             continue
-        skill = _text(row[cols["skill"]]) if cols["skill"] < len(row) and not _blank(row[cols["skill"]]) else ""
+        skill = _text(row[cols["skill"]]) if cols["skill"] < len(row) and not blank(row[cols["skill"]]) else ""
         skill = _code_of(parsed.catalogue, "skill", skill) if skill else ""
         kind_raw = row[cols["kind"]] if cols["kind"] < len(row) else None
-        kind = KIND_WORDS.get(_text(kind_raw).lower() if not _blank(kind_raw) else "")
+        kind = KIND_WORDS.get(_text(kind_raw).lower() if not blank(kind_raw) else "")
         if not skill:
             parsed.error(sheet, rownum, label("skill", "工种"), "必填 / required", None)
             continue
@@ -321,10 +286,10 @@ def _parse_machines(parsed: Parsed, rows: list[list[Any]], rnd: PlanningRound) -
     days = _day_columns(parsed, sheet, header, rnd, cols["machine"] + 1)
     hours: dict[str, Any] = {}
     for rownum, row in enumerate(rows[1:], start=2):
-        if all(_blank(c) for c in row):
+        if all(blank(c) for c in row):
             continue
         cell = row[cols["machine"]] if cols["machine"] < len(row) else None
-        if _blank(cell):
+        if blank(cell):
             parsed.error(sheet, rownum, label("machine", "设备"), "必填 / required", None)
             continue
         machine = _code_of(parsed.catalogue, "machine", _text(cell))
@@ -349,7 +314,7 @@ def _parse_orders(parsed: Parsed, rows: list[list[Any]], rnd: PlanningRound) -> 
         return
     orders: list[dict[str, Any]] = []
     for rownum, row in enumerate(rows[1:], start=2):
-        if all(_blank(c) for c in row):
+        if all(blank(c) for c in row):
             continue
         order: dict[str, Any] = {}
         good = True
@@ -359,7 +324,7 @@ def _parse_orders(parsed: Parsed, rows: list[list[Any]], rnd: PlanningRound) -> 
             col = cols[key]
             cell = row[col] if col < len(row) else None
             column = str(header[col])
-            if _blank(cell):
+            if blank(cell):
                 if required:
                     parsed.error(sheet, rownum, column, "必填 / required", None, "missing")
                     good = False
@@ -397,7 +362,7 @@ def _parse_blocked(parsed: Parsed, rows: list[list[Any]], rnd: PlanningRound) ->
     codes: list[str] = []
     for rownum, row in enumerate(rows[1:], start=2):
         cell = row[cols["code"]] if cols["code"] < len(row) else None
-        if _blank(cell):
+        if blank(cell):
             continue
         parsed.where[("blocked_partners", len(codes))] = (sheet, rownum, {})
         codes.append(_text(cell))
@@ -417,7 +382,7 @@ def _sheet_key(title: str) -> str | None:
 
 
 def _csv_sheet(header: list[Any]) -> str | None:
-    first = [str(h).strip() for h in header if not _blank(h)]
+    first = [str(h).strip() for h in header if not blank(h)]
     if not first:
         return None
     if _match(first[0], "skill", "工种") and any(_match(h, "kind", "类别") for h in first):
@@ -429,132 +394,6 @@ def _csv_sheet(header: list[Any]) -> str | None:
     if _match(first[0], "code", "企业编码"):
         return BLOCKED
     return None
-
-
-def _decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GBK
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ValueError
-
-
-class Unreadable(Exception):
-    pass
-
-
-def _limit_error(filename: str, sheet: str, row: int, msg: str, value: Any = None) -> InvalidInput:
-    loc: list[Any] = [sheet or filename, row, ""]
-    return InvalidInput(msg, [make_field_error(loc, msg, "too_large", value, where=describe(loc))])
-
-
-def _check_cell(filename: str, sheet: str, rownum: int, value: Any) -> None:
-    if isinstance(value, str) and len(value) > limits.MAX_CELL_CHARS:
-        raise _limit_error(filename, sheet, rownum, f"单元格超过 {limits.MAX_CELL_CHARS} 个字符 / a cell is longer "
-                           f"than {limits.MAX_CELL_CHARS} characters", value[:50])
-
-
-def _bounded_rows(filename: str, sheet: str, rows: Iterable[Iterable[Any]]) -> list[list[Any]]:
-    """The rows, trailing blanks dropped; refused past MAX_ROWS rows, MAX_COLUMNS columns or MAX_CELL_CHARS."""
-    out: list[list[Any]] = []
-    for rownum, raw in enumerate(rows, start=1):
-        row = list(raw)
-        while row and _blank(row[-1]):
-            row.pop()
-        if not row:
-            if rownum <= limits.MAX_ROWS:  # blank rows past the cap are skipped, never kept
-                out.append(row)
-            continue
-        if rownum > limits.MAX_ROWS:
-            raise _limit_error(filename, sheet, rownum, f"行数超过上限 {limits.MAX_ROWS} / more than "
-                               f"{limits.MAX_ROWS} rows")
-        if len(row) > limits.MAX_COLUMNS:
-            raise _limit_error(filename, sheet, rownum, f"列数超过上限 {limits.MAX_COLUMNS} / more than "
-                               f"{limits.MAX_COLUMNS} columns")
-        for value in row:
-            _check_cell(filename, sheet, rownum, value)
-        out.append(row)
-    while out and not out[-1]:
-        out.pop()
-    return out
-
-
-def _xlsx_sheets(filename: str, data: bytes) -> Iterator[tuple[str, list[list[Any]] | None]]:
-    """(title, rows) per worksheet, rows None for a sheet import ignores; sizes checked before data is built.
-
-    openpyxl inflates the shared strings whole and pads rows to the declared dimension, so a 5 KB file can ask
-    for gigabytes: the zip's declared sizes (which zipfile enforces while inflating) and each sheet's
-    dimension are checked first, and rows are read in read-only (streaming) mode with a row and column cap.
-    """
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            members = zf.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise Unreadable from exc
-    if len(members) > limits.MAX_XLSX_MEMBERS:
-        raise _limit_error(filename, "", 0, f"xlsx 内含文件超过 {limits.MAX_XLSX_MEMBERS} 个 / the workbook holds "
-                           f"more than {limits.MAX_XLSX_MEMBERS} parts")
-    inflated = sum(m.file_size for m in members)
-    if inflated > limits.MAX_XLSX_UNCOMPRESSED_BYTES:
-        cap = limits.MAX_XLSX_UNCOMPRESSED_BYTES
-        raise PayloadTooLarge(
-            f"文件 {filename} 解压后 {inflated} 字节，超过上限 {cap} 字节 / {filename} inflates to {inflated} bytes, "
-            f"above the limit of {cap} bytes")
-    try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:
-        raise Unreadable from exc
-    try:
-        if len(wb.worksheets) > limits.MAX_SHEETS:
-            raise _limit_error(filename, "", 0, f"工作表超过 {limits.MAX_SHEETS} 张 / more than {limits.MAX_SHEETS} "
-                               "sheets")
-        for ws in wb.worksheets:
-            title = ws.title
-            if _sheet_key(title) is None:
-                yield title, None
-                continue
-            # The declared dimension (None when the file has none): refuse before padding rows to it.
-            rows_declared, cols_declared = getattr(ws, "max_row", None), getattr(ws, "max_column", None)
-            if rows_declared is None or cols_declared is None:
-                rows_declared, cols_declared = _scan_extent(ws)
-            if (rows_declared or 0) > limits.MAX_ROWS or (cols_declared or 0) > limits.MAX_COLUMNS:
-                raise _limit_error(filename, title, 0, f"表格范围 {rows_declared} 行 × {cols_declared} 列，超过上限 "
-                                   f"{limits.MAX_ROWS} 行 × {limits.MAX_COLUMNS} 列 / the sheet spans {rows_declared} "
-                                   f"rows x {cols_declared} columns, above {limits.MAX_ROWS} x {limits.MAX_COLUMNS}")
-            # Without a dimension openpyxl pads each row only to its own last cell, and a row past the cap with
-            # data is refused by _bounded_rows as soon as it is reached.
-            rows = ws.iter_rows(values_only=True)
-            try:
-                yield title, _bounded_rows(filename, title, rows)
-            except (zipfile.BadZipFile, OSError, EOFError, ValueError, KeyError) as exc:
-                raise Unreadable from exc
-    finally:
-        wb.close()
-
-
-def _scan_extent(ws: Any) -> tuple[int, int]:
-    """Last row and column holding a cell, for a sheet without a <dimension>: one streaming pass over the
-    cells present (openpyxl's own ``calculate_dimension`` walks every padded row, a million for a bomb)."""
-    from openpyxl.worksheet._reader import WorkSheetParser
-
-    last_row = last_col = 0
-    with ws._get_source() as src:
-        parser = WorkSheetParser(src, ws._shared_strings, data_only=True, epoch=ws.parent.epoch,
-                                 date_formats=ws.parent._date_formats, timedelta_formats=ws.parent._timedelta_formats)
-        for idx, cells in parser.parse():
-            if cells:
-                last_row = max(last_row, idx)
-                last_col = max(last_col, max(c["column"] for c in cells))
-    return last_row, last_col
-
-
-def _csv_rows(filename: str, text: str) -> list[list[Any]]:
-    try:
-        rows = ([uncsv_cell(c) for c in row] for row in csv.reader(io.StringIO(text)))
-        return _bounded_rows(filename, filename, rows)
-    except csv.Error as exc:  # a NUL byte, or a field past csv's own 128 KB limit
-        raise Unreadable from exc
 
 
 def read_upload(files: list[tuple[str, bytes]], rnd: PlanningRound, catalogue: Catalogue | None = None) -> Parsed:
@@ -573,13 +412,13 @@ def read_upload(files: list[tuple[str, bytes]], rnd: PlanningRound, catalogue: C
         _PARSERS[key](parsed, rows, rnd)
 
     if len(files) > limits.MAX_UPLOAD_FILES:
-        raise _limit_error("", "", 0, f"一次最多上传 {limits.MAX_UPLOAD_FILES} 个文件 / at most "
-                           f"{limits.MAX_UPLOAD_FILES} files per upload", len(files))
+        raise limit_error("", "", 0, f"一次最多上传 {limits.MAX_UPLOAD_FILES} 个文件 / at most "
+                          f"{limits.MAX_UPLOAD_FILES} files per upload", len(files))
     for filename, data in files:
         name = filename.lower()
         if name.endswith(".xlsx") or data[:2] == b"PK":
             try:
-                for title, rows in _xlsx_sheets(filename, data):
+                for title, rows in xlsx_sheets(filename, data, wanted=lambda t: _sheet_key(t) is not None):
                     key = _sheet_key(title)
                     if rows is None or key is None:
                         if title != README:
@@ -592,13 +431,13 @@ def read_upload(files: list[tuple[str, bytes]], rnd: PlanningRound, catalogue: C
                              filename)
         else:
             try:
-                text = _decode(data)
+                text = decode(data)
             except ValueError:
                 parsed.error(filename, 0, "", "无法识别文件编码（应为 UTF-8 或 GBK）/ unknown encoding (UTF-8 or GBK)",
                              filename)
                 continue
             try:
-                rows = _csv_rows(filename, text)
+                rows = csv_rows(filename, text)
             except Unreadable:
                 parsed.error(filename, 0, "", "无法读取 CSV 文件 / the file is not readable CSV", filename)
                 continue

@@ -12,7 +12,7 @@ from api.catalogue import load as load_catalogue
 from api.errors import Conflict, InvalidInput, make_field_error
 from api.models import Alliance, CapacityReport, Enterprise, PlanningRound, RoundStatus, User, utcnow
 from api.schemas import ReportIn, RoundCreate
-from api.services import audit, policies, report_files
+from api.services import audit, policies, report_files, upload_reading
 from api.services.scenarios import validate_report
 
 
@@ -150,7 +150,7 @@ def import_report(
         located = [(report_files.locate(parsed, e.loc), e) for e in errors]
         raise InvalidInput(
             f"导入有 {len(errors)} 处错误 / the import has {len(errors)} error(s)",
-            [make_field_error(loc, e.msg, e.type, e.input, where=report_files.describe(loc)) for loc, e in located],
+            [make_field_error(loc, e.msg, e.type, e.input, where=upload_reading.describe(loc)) for loc, e in located],
         )
     kinds = {name.lower().rsplit(".", 1)[-1] for name, _ in files}
     source = "xlsx" if "xlsx" in kinds else "csv"
