@@ -80,7 +80,14 @@ def pack_blocks(blocks: list[Block], target_vars: int) -> list[Block]:
 
 
 def sub_milp(m: Milp, block: Block) -> Milp:
-    """The block as a MILP of its own; variable k of the result is ``block.vars[k]``."""
+    """The block as a MILP of its own; variable k of the result is ``block.vars[k]``.
+
+    A block that holds every variable and row is the model itself, not a copy: a county model is usually one
+    block, and its copy was 198 MB on gen-800.  Nothing changes a model once it is built (strategies derive
+    theirs with ``dataclasses.replace`` or ``with_others_fixed``), so sharing it is safe.
+    """
+    if len(block.vars) == m.num_vars and len(block.rows) == m.num_rows:
+        return m
     local = {j: k for k, j in enumerate(block.vars)}
     sub = Milp(name=f"{m.name}-block{block.vars[0]}")
     for j in block.vars:

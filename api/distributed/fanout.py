@@ -19,6 +19,7 @@ import dataclasses
 import logging
 import time
 import uuid
+from array import array
 from typing import Any
 
 from celery import Celery
@@ -34,8 +35,10 @@ GRACE_S = 2.0
 
 
 def _milp_to_json(m: Any) -> dict[str, Any]:
-    # Shallow: ``dataclasses.asdict`` deep-copies every row of the matrix first, seconds for a neighbourhood.
-    return {f.name: getattr(m, f.name) for f in dataclasses.fields(m)}
+    # Shallow: ``dataclasses.asdict`` deep-copies every field first, seconds for a neighbourhood.  The matrix
+    # buffers (array.array) go as lists, which JSON knows.
+    return {f.name: (value.tolist() if isinstance(value, array) else value)
+            for f in dataclasses.fields(m) for value in [getattr(m, f.name)]}
 
 
 def _milp_from_json(data: dict[str, Any]) -> Any:
@@ -43,7 +46,9 @@ def _milp_from_json(data: dict[str, Any]) -> Any:
 
     data = dict(data)
     data["var_firms"] = [tuple(f) for f in data["var_firms"]]
-    data["rows"] = [(list(cols), list(coefs)) for cols, coefs in data["rows"]]
+    data["row_cols"] = array("i", data["row_cols"])
+    data["row_coefs"] = array("d", data["row_coefs"])
+    data["row_start"] = array("q", data["row_start"])
     return Milp(**data)
 
 

@@ -83,3 +83,17 @@ def test_neighbourhood_search_reports_each_improvement_with_the_block_objective(
     assert found is not None and heard, "an improvement from an empty plan was reported"
     assert all(b > a for a, b in itertools.pairwise(heard))
     assert heard[-1] == pytest.approx(_objective_of(sub, found), abs=1e-6)
+
+
+def test_a_block_that_holds_the_whole_model_is_the_model_and_a_smaller_one_a_copy() -> None:
+    # A county model is usually one block; copying it cost 198 MB on gen-800 (issue 12).
+    scenario = generate_alliance(12, seed=5, tight=True)
+    milp, _ = build_model(scenario, build_candidates(scenario), None)
+    whole = split_blocks(milp)
+    everything = pack_blocks(whole, milp.num_vars + 1)
+    assert len(everything) == 1
+    assert sub_milp(milp, everything[0]) is milp
+    assert len(whole) >= 2, "the 12-firm alliance falls apart into groups"
+    part = sub_milp(milp, whole[0])
+    assert part is not milp and part.num_vars == whole[0].size < milp.num_vars
+    assert part.num_rows == len(whole[0].rows)
