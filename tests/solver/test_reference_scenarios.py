@@ -27,7 +27,8 @@ TIME_LIMIT_S = 60.0
 LONGER = {"park-24-tight.json": (120.0, 2)}
 # A solve stops once its progress shows a plan this far above the floor (the rule is met; proving more is the
 # benchmarks' business, not the suite's).  The assertions below are on the plan returned, not on the progress.
-STOP_MARGIN = 0.001
+# Only a rounding margin: at 0.1% park-24-tight's 410,382 at 96 s (floor 410,071) ran on to the 120 s limit.
+STOP_MARGIN = 1e-5
 
 
 @dataclass(frozen=True)
