@@ -22,6 +22,7 @@ from api.credit_code import make, organisation_code
 from api.server import create_app
 from api.settings import Settings
 from tests.factories import latlon_at
+from tests.hashing import cheap_password_hashing
 
 POSTGRES_ENV = "ALLIANCE_TEST_POSTGRES_URL"
 
@@ -29,15 +30,8 @@ POSTGRES_ENV = "ALLIANCE_TEST_POSTGRES_URL"
 @pytest.fixture(autouse=True, scope="session")
 def _cheap_password_hashing() -> Iterator[None]:
     """Argon2 with the smallest cost: the tests create dozens of accounts; production keeps pwdlib's defaults."""
-    from pwdlib import PasswordHash
-    from pwdlib.hashers.argon2 import Argon2Hasher
-
-    from api import security
-
-    original = security._hasher
-    security._hasher = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1),))
-    yield
-    security._hasher = original
+    with cheap_password_hashing():
+        yield
 
 ADMIN = ("root", "root-password-1")
 

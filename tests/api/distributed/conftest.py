@@ -29,6 +29,8 @@ from tests.api.conftest import POSTGRES_ENV
 REDIS_URL = os.environ.get("ALLIANCE_TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
 REPO = Path(__file__).resolve().parents[3]
 ALLIANCE = str(Path(sys.executable).with_name("alliance"))
+# A sitecustomize that gives the spawned processes the tests' cheap argon2 setting (tests/hashing.py).
+CHEAP_HASHING = Path(__file__).resolve().parent / "cheap_hashing"
 
 pytestmark = pytest.mark.distributed
 
@@ -157,6 +159,7 @@ def deployment(tmp_path: Path) -> Iterator[Deployment]:
         # A short lease, so that a killed worker's job is handed on within seconds rather than tens of seconds.
         "ALLIANCE_JOB_HEARTBEAT_S": "1", "ALLIANCE_JOB_LEASE_S": "4", "ALLIANCE_JOB_SWEEP_INTERVAL_S": "1",
         "PYTHONUNBUFFERED": "1",
+        "PYTHONPATH": os.pathsep.join(p for p in (str(CHEAP_HASHING), os.environ.get("PYTHONPATH", "")) if p),
     }
     d = Deployment(env, tmp_path, queue)
     try:
