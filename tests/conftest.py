@@ -9,10 +9,13 @@ folder is there, and skips, saying so, when it is not.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+from tests.hashing import cheap_password_hashing
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -45,3 +48,11 @@ def scenarios_dir() -> Path:
     if not SHARED_SCENARIOS:
         pytest.fail(f"the scenario copy under {SCENARIOS_DIR} is missing")
     return SCENARIOS_DIR
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashing() -> Iterator[None]:
+    """Argon2 at its smallest cost for the whole run (tests/hashing.py): the API tests create dozens of accounts and
+    the web tests' live servers run in this process; production keeps pwdlib's defaults."""
+    with cheap_password_hashing():
+        yield

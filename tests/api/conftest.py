@@ -22,16 +22,9 @@ from api.credit_code import make, organisation_code
 from api.server import create_app
 from api.settings import Settings
 from tests.factories import latlon_at
-from tests.hashing import cheap_password_hashing
 
 POSTGRES_ENV = "ALLIANCE_TEST_POSTGRES_URL"
 
-
-@pytest.fixture(autouse=True, scope="session")
-def _cheap_password_hashing() -> Iterator[None]:
-    """Argon2 with the smallest cost: the tests create dozens of accounts; production keeps pwdlib's defaults."""
-    with cheap_password_hashing():
-        yield
 
 ADMIN = ("root", "root-password-1")
 

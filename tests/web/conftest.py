@@ -16,7 +16,6 @@ from typing import Any
 
 import pytest
 
-from tests.hashing import cheap_password_hashing
 from tests.web.world import ADMIN, World, build_world, live_server, password
 
 CHROMIUM = Path(os.environ.get("ALLIANCE_CHROMIUM", "/usr/bin/chromium"))
@@ -40,14 +39,6 @@ def _browser_missing() -> str | None:
     if not CHROMIUM.is_file():
         return f"{CHROMIUM} not found (apt-get install chromium)"
     return None
-
-
-@pytest.fixture(autouse=True, scope="session")
-def _cheap_password_hashing() -> Iterator[None]:
-    """Argon2 at its smallest cost, as in the API tests (tests/hashing.py): the live servers run in this process,
-    and the demo seed alone hashes 27 passwords; no page's behaviour depends on the cost."""
-    with cheap_password_hashing():
-        yield
 
 
 @pytest.fixture(scope="session")

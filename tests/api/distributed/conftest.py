@@ -159,7 +159,9 @@ def deployment(tmp_path: Path) -> Iterator[Deployment]:
         # A short lease, so that a killed worker's job is handed on within seconds rather than tens of seconds.
         "ALLIANCE_JOB_HEARTBEAT_S": "1", "ALLIANCE_JOB_LEASE_S": "4", "ALLIANCE_JOB_SWEEP_INTERVAL_S": "1",
         "PYTHONUNBUFFERED": "1",
-        "PYTHONPATH": os.pathsep.join(p for p in (str(CHEAP_HASHING), os.environ.get("PYTHONPATH", "")) if p),
+        # The repository too, for the sitecustomize's tests.hashing: a console script's path holds only its own folder.
+        "PYTHONPATH": os.pathsep.join(
+            p for p in (str(CHEAP_HASHING), str(REPO), os.environ.get("PYTHONPATH", "")) if p),
     }
     d = Deployment(env, tmp_path, queue)
     try:

@@ -6,9 +6,7 @@ at once) and verify each sign-in; nothing the distributed tests check depends on
 services and every other setting stay those of docs/deployment.md.
 """
 
-from pwdlib import PasswordHash
-from pwdlib.hashers.argon2 import Argon2Hasher
-
 from api import security
+from tests.hashing import cheap_hasher
 
-security._hasher = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1),))
+security._hasher = cheap_hasher()
