@@ -64,14 +64,23 @@ def large_block(
         # workers) the neighbourhoods are solved elsewhere, so they start now rather than after the LP: on one
         # thread they waited for half the solve and the other workers idled (BENCHMARKS.md, county figures).
         # HiGHS releases the GIL while it solves, so this thread still cuts and sends the parts.
+        # While it runs, this process has one core taken: a part map with other worker processes leaves the
+        # neighbourhoods to them (gen-800 on 2 cores, 2 workers: with a third solve beside them the LP had not
+        # finished in 300 s; with 1 worker it took 195 s).
+        busy = threading.Event()
+        busy.set()
+
         def bound_then_dive() -> None:
-            solve_lp(time_limit_s)
-            dive_whole(deadline - time.monotonic())
+            try:
+                solve_lp(time_limit_s)
+                dive_whole(deadline - time.monotonic())
+            finally:
+                busy.clear()
 
         lp_thread = threading.Thread(target=bound_then_dive, daemon=True)
         lp_thread.start()
         parts_plan = neighbourhood_search(sub, options, time_limit_s, interrupters, coords, max(1, workers - 1),
-                                          hint, on_plan)
+                                          hint, on_plan, busy)
         lp_thread.join()
     else:
         solve_lp(LP_SHARE * time_limit_s)

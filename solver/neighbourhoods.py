@@ -38,12 +38,13 @@ def solve_part(task: PartTask) -> list[float] | None:
 def neighbourhood_search(
     sub: Milp, options: SolveOptions, time_limit_s: float, interrupters: Interrupters,
     coords: tuple[list[float], list[float]], workers: int, hint: list[float] | None,
-    on_plan: Callable[[float], None] | None = None,
+    on_plan: Callable[[float], None] | None = None, busy: threading.Event | None = None,
 ) -> list[float] | None:
     """A plan for a large block, improved one geographic neighbourhood at a time from the start plan.
 
     ``on_plan`` hears the block's objective after every accepted improvement (the job's progress; a county
-    solve spends minutes here).
+    solve spends minutes here).  ``busy``, set while this process has a core taken elsewhere, goes to the part
+    map (see PartMap).
 
     A county-sized block is too big for the shape relaxation to find good plans in minutes; neighbourhoods of a
     park's size (PART_FIRMS firms) are solved in seconds each, with everything outside them held at the current
@@ -97,18 +98,23 @@ def neighbourhood_search(
         # round's deadline.  Built from the plan as it stands: parts of one round share no row.
         total = sum(len(p) for p in parts) or 1
         plain = dataclasses.replace(options, part_map=None)
+        held = busy if busy is not None else threading.Event()
+        solving = part_map.parallelism - (1 if part_map.parallelism > 1 and held.is_set() else 0)
         keeps, tasks = [], []
         for keep in parts:
-            share = min(round_s, round_s * len(keep) / total * max(1, part_map.parallelism))
+            share = min(round_s, round_s * len(keep) / total * max(1, solving))
             if share >= 0.2:
                 keeps.append(keep)
                 tasks.append(PartTask(with_others_fixed(sub, keep, values, rows_of), plain, share,
                                       [values[j] for j in keep]))
         attempted[0] += len(tasks)
-        for keep, task, improved in zip(keeps, tasks, part_map(tasks, round_deadline), strict=True):
+        # Each answer is kept as it comes: a round lasts minutes at county size, and the job's progress (and a
+        # cancel) should see the plan move within it, not at its end.
+        for index, improved in part_map(tasks, round_deadline, held):
+            task = tasks[index]
             if improved is not None and (objective_of(task.milp, improved)
                                          > objective_of(task.milp, task.start) + 1e-6):
-                accept(keep, improved)
+                accept(keeps[index], improved)
 
     round_no = 0
     while not interrupters.stop.is_set():

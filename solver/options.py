@@ -6,7 +6,8 @@ import them without importing each other.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, Protocol
 
@@ -40,12 +41,19 @@ class PartTask:
 
 
 class PartMap(Protocol):
-    """Solves a round's neighbourhoods (they share no row) by ``deadline`` (``time.monotonic()``): for each, its
-    improved values, or None (no better plan, or no answer in time).  ``parallelism``: how many run at once."""
+    """Solves a round's neighbourhoods (they share no row) by ``deadline`` (``time.monotonic()``).
+
+    Yields ``(index into tasks, improved values or None)`` as each answer comes, in any order, so the search
+    keeps (and reports) every improvement at once; a neighbourhood with no answer in time is simply not yielded.
+    ``parallelism``: how many processes solve them at once, the caller's own included.  While ``busy`` is set the
+    caller's process has a core taken (the LP bound and whole-block dive of solver/large.py): a map with other
+    processes leaves the neighbourhoods to them then, so as not to run three solves on two cores.
+    """
 
     parallelism: int
 
-    def __call__(self, tasks: list[PartTask], deadline: float) -> list[list[float] | None]: ...
+    def __call__(self, tasks: list[PartTask], deadline: float,
+                 busy: threading.Event) -> Iterator[tuple[int, list[float] | None]]: ...
 
 
 @dataclass(frozen=True)

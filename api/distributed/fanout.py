@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import threading
 import time
 import uuid
 from array import array
+from collections.abc import Iterator
 from typing import Any
 
 from celery import Celery
@@ -32,6 +34,11 @@ log = logging.getLogger("api.jobs")
 CLAIM_TTL_S = 3600
 # An answer may arrive this long after the round's deadline (its transfer, the result backend) and still count.
 GRACE_S = 2.0
+# How often the job's process looks for answers while the other workers have its round.
+POLL_S = 0.2
+# With its own core busy, the job's process solves a round's neighbourhoods itself only if no other worker has
+# claimed one this long after they were published (the others are all running other jobs).
+STARVE_S = 3.0
 
 
 def _milp_to_json(m: Any) -> dict[str, Any]:
@@ -94,13 +101,12 @@ class CeleryPartMap:
         self.local = 0
         self.remote = 0
 
-    def __call__(self, tasks: list[Any], deadline: float) -> list[list[float] | None]:
+    def __call__(self, tasks: list[Any], deadline: float,
+                 busy: threading.Event) -> Iterator[tuple[int, list[float] | None]]:
         from api.distributed.celery_app import SOLVE_PART, parts_queue
-        from solver.run import solve_part as run_part
 
         group = uuid.uuid4().hex
         wall_deadline = time.time() + (deadline - time.monotonic())
-        results: list[list[float] | None] = [None] * len(tasks)
         pending: dict[int, Any] = {}
         published = time.monotonic()
         if self.parallelism > 1:
@@ -111,21 +117,65 @@ class CeleryPartMap:
                                                 queue=parts_queue(self.settings))
             log.info("round %s: %d neighbourhoods published in %.2f s", group, len(tasks),
                      time.monotonic() - published)
-        for i, task in enumerate(tasks):
+        try:
+            yield from self._gather(group, tasks, deadline, pending, busy, published)
+        finally:
+            if tasks:
+                self.redis.delete(*[_claim_key(group, i) for i in range(len(tasks))])
+
+    def _gather(self, group: str, tasks: list[Any], deadline: float, pending: dict[int, Any],
+                busy: threading.Event, published: float) -> Iterator[tuple[int, list[float] | None]]:
+        from solver.run import solve_part as run_part
+
+        unclaimed = list(range(len(tasks)))
+        while unclaimed or pending:
+            yield from self._answers(group, pending, ready_only=True)
             left = deadline - time.monotonic()
             if left < 0.2:
-                log.info("round %s: deadline reached before neighbourhood %d", group, i)
                 break
-            if not self.redis.set(_claim_key(group, i), "job", nx=True, ex=CLAIM_TTL_S):
-                continue  # a worker took it
-            pending.pop(i, None)
-            results[i] = run_part(dataclasses.replace(task, time_limit_s=min(task.time_limit_s, left)))
-            self.local += 1
+            if unclaimed and self._may_solve_here(group, len(tasks), busy, published):
+                i = unclaimed.pop(0)
+                if not self.redis.set(_claim_key(group, i), "job", nx=True, ex=CLAIM_TTL_S):
+                    continue  # a worker took it
+                pending.pop(i, None)
+                values = run_part(dataclasses.replace(tasks[i], time_limit_s=min(tasks[i].time_limit_s, left)))
+                self.local += 1
+                yield i, values
+            elif pending:
+                time.sleep(POLL_S)
+                # Claimed elsewhere (or about to be): nothing left for this process to take.
+                claimed = self._claimed(group, unclaimed)
+                unclaimed = [i for i in unclaimed if i in pending and i not in claimed]
+            else:
+                break
         for i in list(pending):
             # Not started anywhere by now (every worker busy): taken off the queue, so no worker solves it late.
             if self.redis.set(_claim_key(group, i), "job", nx=True, ex=CLAIM_TTL_S):
                 pending.pop(i).forget()
-        for i, handle in pending.items():
+        yield from self._answers(group, pending, ready_only=False, deadline=deadline)
+
+    def _may_solve_here(self, group: str, count: int, busy: threading.Event, published: float) -> bool:
+        # Alone, or with this process's cores free: always.  With the LP on one core here, only when no other
+        # worker has claimed a neighbourhood of the round within STARVE_S (they are all busy with other jobs).
+        if self.parallelism <= 1 or not busy.is_set():
+            return True
+        if time.monotonic() - published < STARVE_S:
+            return False
+        return not any(v == b"remote" for v in self.redis.mget([_claim_key(group, i) for i in range(count)]))
+
+    def _claimed(self, group: str, indices: list[int]) -> set[int]:
+        if not indices:
+            return set()
+        values = self.redis.mget([_claim_key(group, i) for i in indices])
+        return {i for i, v in zip(indices, values, strict=True) if v is not None}
+
+    def _answers(self, group: str, pending: dict[int, Any], *, ready_only: bool,
+                 deadline: float = 0.0) -> Iterator[tuple[int, list[float] | None]]:
+        for i in list(pending):
+            handle = pending[i]
+            if ready_only and not handle.ready():
+                continue
+            del pending[i]
             try:
                 answer = handle.get(timeout=max(0.1, deadline - time.monotonic() + GRACE_S),
                                     disable_sync_subtasks=False)
@@ -139,11 +189,8 @@ class CeleryPartMap:
                 handle.forget()
             if answer and answer.get("taken"):
                 values = answer.get("values")
-                results[i] = None if values is None else [float(v) for v in values]
                 self.remote += 1
-        if tasks:
-            self.redis.delete(*[_claim_key(group, i) for i in range(len(tasks))])
-        return results
+                yield i, None if values is None else [float(v) for v in values]
 
 
 def worker_processes(app: Celery, settings: Settings) -> int:

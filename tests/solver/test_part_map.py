@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import threading
+from collections.abc import Iterator
 
 import pytest
 
@@ -21,9 +23,11 @@ class RecordingMap:
     def __init__(self) -> None:
         self.rounds: list[list[PartTask]] = []
 
-    def __call__(self, tasks: list[PartTask], deadline: float) -> list[list[float] | None]:
+    def __call__(self, tasks: list[PartTask], deadline: float,
+                 busy: threading.Event) -> Iterator[tuple[int, list[float] | None]]:
         self.rounds.append(tasks)
-        return [solve_part(t) for t in tasks]
+        for i, task in enumerate(tasks):
+            yield i, solve_part(task)
 
 
 def test_a_large_block_searched_through_a_part_map(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -45,7 +49,6 @@ def test_a_large_block_searched_through_a_part_map(monkeypatch: pytest.MonkeyPat
 
 def test_with_a_part_map_the_neighbourhoods_do_not_wait_for_the_lp(monkeypatch: pytest.MonkeyPatch) -> None:
     """On one local thread the other workers used to idle while the job solved the LP (half the time)."""
-    import threading
     import time
 
     from solver import large
@@ -68,13 +71,60 @@ def test_with_a_part_map_the_neighbourhoods_do_not_wait_for_the_lp(monkeypatch: 
         def __init__(self) -> None:
             super().__init__()
             self.before_lp: list[bool] = []
+            self.busy_during_lp: list[bool] = []
+            self.busy: threading.Event | None = None
 
-        def __call__(self, tasks: list[PartTask], deadline: float) -> list[list[float] | None]:
+        def __call__(self, tasks: list[PartTask], deadline: float,
+                     busy: threading.Event) -> Iterator[tuple[int, list[float] | None]]:
             self.before_lp.append(not lp_done.is_set())
-            return super().__call__(tasks, deadline)
+            self.busy_during_lp.append(busy.is_set())
+            self.busy = busy
+            return super().__call__(tasks, deadline, busy)
 
     scenario = generate_alliance(40, seed=3)
     part_map = OrderMap()
     plan = solve(scenario, dataclasses.replace(SolveOptions(time_limit_s=8, threads=1), part_map=part_map))
     assert part_map.before_lp and part_map.before_lp[0], "the first neighbourhood round waited for the LP"
+    # The map hears that this process's core is taken while the LP runs, and that it is free once it is done.
+    assert part_map.busy_during_lp[0] and part_map.busy is not None and not part_map.busy.is_set()
     assert check(scenario, plan).ok
+
+
+def test_each_answer_of_a_round_is_kept_as_it_comes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The plan (and the job's progress) moves within a round, not only at its end: rounds last minutes."""
+    from solver.backend import Interrupters
+    from solver.blocks import split_blocks, sub_milp
+    from solver.candidates import build_candidates
+    from solver.model import build_model
+
+    monkeypatch.setattr(neighbourhoods, "PART_FIRMS", 8)
+    accepted: list[float] = []
+
+    class ReverseMap(RecordingMap):
+        # Answers in the reverse order, and looks at what was kept before giving the last of the first round.
+        def __init__(self) -> None:
+            super().__init__()
+            self.kept_before_last: int | None = None
+
+        def __call__(self, tasks: list[PartTask], deadline: float,
+                     busy: threading.Event) -> Iterator[tuple[int, list[float] | None]]:
+            self.rounds.append(tasks)
+            for i in reversed(range(len(tasks))):
+                if len(self.rounds) == 1 and i == 0:
+                    self.kept_before_last = len(accepted)
+                yield i, solve_part(tasks[i])
+
+    scenario = generate_alliance(40, seed=3)
+    milp, _ = build_model(scenario, build_candidates(scenario), None)
+    sub = sub_milp(milp, max(split_blocks(milp), key=lambda b: b.size))
+    coords = ([e.lat for e in scenario.enterprises], [e.lon for e in scenario.enterprises])
+    part_map = ReverseMap()
+    options = dataclasses.replace(SolveOptions(threads=1), part_map=part_map)
+    values = neighbourhoods.neighbourhood_search(sub, options, 6.0, Interrupters(), coords, 1, None,
+                                                 accepted.append)
+    assert len(part_map.rounds[0]) >= 3
+    # From nothing planned every neighbourhood improves: all but the last were kept before it was answered,
+    # each under its own index (the answers came in the reverse order).
+    assert part_map.kept_before_last == len(part_map.rounds[0]) - 1, (part_map.kept_before_last, accepted)
+    assert values is not None and sub.is_feasible(values)
+    assert accepted == sorted(accepted)
