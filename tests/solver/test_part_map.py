@@ -128,3 +128,30 @@ def test_each_answer_of_a_round_is_kept_as_it_comes(monkeypatch: pytest.MonkeyPa
     assert part_map.kept_before_last == len(part_map.rounds[0]) - 1, (part_map.kept_before_last, accepted)
     assert values is not None and sub.is_feasible(values)
     assert accepted == sorted(accepted)
+
+
+@pytest.mark.parametrize(("parallelism", "dive_max_vars", "dives"), [(2, 100, False), (2, 10**9, True),
+                                                                     (1, 100, True)])
+def test_a_county_block_leaves_the_dive_for_the_neighbourhoods_when_others_solve_them(
+    monkeypatch: pytest.MonkeyPatch, parallelism: int, dive_max_vars: int, dives: bool,
+) -> None:
+    """After its LP, the job's core solves neighbourhoods rather than dive, when other workers share them."""
+    from solver import large
+
+    monkeypatch.setattr(run, "PART_VARS", 500)
+    monkeypatch.setattr(neighbourhoods, "PART_FIRMS", 8)
+    monkeypatch.setattr(large, "DIVE_MAX_VARS", dive_max_vars)
+    restricted: list[int] = []
+    real = large.lp_restricted
+
+    def recording(*args: object, **kwargs: object) -> object:
+        restricted.append(1)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(large, "lp_restricted", recording)
+    part_map = RecordingMap()
+    part_map.parallelism = parallelism
+    scenario = generate_alliance(40, seed=3)
+    plan = solve(scenario, dataclasses.replace(SolveOptions(time_limit_s=6, threads=1), part_map=part_map))
+    assert bool(restricted) is dives
+    assert check(scenario, plan).ok
