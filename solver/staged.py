@@ -1,11 +1,11 @@
 """The staged solve of one block: LP dive, shape relaxation, quantities, full model (docs/solver.md).
 
-Entry point: :func:`staged_solve`.
+Entry point: :func:`staged_solve`.  ``shape_relaxation`` and ``with_shape_fixed`` live in :mod:`solver.shape`
+(the LP dive uses them too) and are re-exported here.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 import time
 
@@ -15,36 +15,12 @@ from solver.dive import DIVE_MIN_S, DIVE_SHARE, lp_dive
 from solver.milp import Milp
 from solver.options import SolveOptions
 from solver.progress import ProgressRelay
+from solver.shape import shape_relaxation, with_shape_fixed
+
+__all__ = ["SHAPE_SHARE", "Board", "shape_relaxation", "staged_solve", "with_shape_fixed"]
 
 # Share of a block's time for the shape relaxation: on park-24-tight its root alone takes ~15 s of 2 loaded cores.
 SHAPE_SHARE = 0.6
-
-
-def shape_relaxation(sub: Milp) -> Milp:
-    """The block with only its yes/no decisions integral: quantities and workers may be fractional.
-
-    Its optimum is an upper bound for the block (it relaxes integrality), and on
-    tight alliances HiGHS solves it far faster than the full model, whose
-    thousands of small integer quantities make both plans and proofs slow.
-    """
-    # The per-day indicator rows are implied once y is integral; without them HiGHS' root is ~35% faster
-    # (park-24-tight: first good shape at 14 s instead of 19 s) for the same bound.
-    lean = sub.without_redundant_rows()
-    return dataclasses.replace(lean, integer=[i and st for i, st in zip(lean.integer, lean.structural, strict=True)])
-
-
-def with_shape_fixed(sub: Milp, shape: list[float]) -> Milp:
-    """The block limited to the shape: sub-contracts and links the shape left out are forbidden.
-
-    Those the shape uses stay free to drop, because whole units and workers may not reach a minimum lot that
-    fractional ones did (park-24-tight: fixing them to 1 made the step infeasible).  What is left has few
-    binaries and solves fast.
-    """
-    ub = list(sub.ub)
-    for j, st in enumerate(sub.structural):
-        if st and round(shape[j]) == 0:
-            ub[j] = 0.0
-    return dataclasses.replace(sub, ub=ub)
 
 
 class Board:

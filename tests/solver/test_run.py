@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 
 import pytest
 
@@ -11,7 +12,7 @@ from alliance.generator import generate_alliance
 from alliance.manual import manual_plan
 from alliance.plan import Status
 from alliance.scenario import Scenario
-from solver import neighbourhoods, run
+from solver import dive, neighbourhoods, run
 from solver.blocks import pack_blocks, split_blocks, sub_milp
 from solver.candidates import build_candidates
 from solver.milp import Milp
@@ -87,6 +88,41 @@ def test_lp_dive_gives_a_feasible_plan_no_worse_than_the_start_and_a_valid_bound
     assert dived.bound >= full.objective - 1e-6
     # The restricted MIP's own bound is never reported as the block's bound.
     assert all(e.bound is None or e.bound >= full.objective - 1e-6 for e in events)
+
+
+def test_shape_first_places_whole_units_on_the_shape_of_what_the_lp_uses(
+    tight_block: tuple[Milp, list[float]],
+) -> None:
+    sub, hint = tight_block
+    restricted = _lp_restricted(sub, _lp_values(sub), hint)
+    placed = dive._shape_first(sub, restricted, SolveOptions(), time.monotonic() + 30.0, _Interrupters(), None, hint)
+    assert placed is not None and placed.values is not None
+    assert sub.is_feasible(placed.values)
+    assert placed.objective >= _objective_of(sub, hint) - 1e-6
+    # No sub-contract or link outside what the LP allows: the shape binds the plan.
+    assert all(placed.values[j] <= restricted.ub[j] + 1e-9 for j, st in enumerate(sub.structural) if st)
+
+
+def test_lp_dive_returns_the_shape_first_plan_and_falls_back_to_the_restricted_mip_without_it(
+    tight_block: tuple[Milp, list[float]], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sub, hint = tight_block
+    seen: list[float] = []
+    shape_first = dive._shape_first
+
+    def spy(*args: object, **kwargs: object) -> object:
+        result = shape_first(*args, **kwargs)  # type: ignore[arg-type]
+        seen.append(float("nan") if result is None else result.objective)
+        return result
+
+    monkeypatch.setattr(dive, "_shape_first", spy)
+    dived = _lp_dive(sub, SolveOptions(), 30.0, _Interrupters(), None, hint)
+    assert dived is not None and seen and dived.objective == pytest.approx(seen[0])
+    # Without a shape in time the dive still gives a plan: the MIP on what the LP uses.
+    monkeypatch.setattr(dive, "_shape_first", lambda *args, **kwargs: None)
+    fallback = _lp_dive(sub, SolveOptions(), 30.0, _Interrupters(), None, hint)
+    assert fallback is not None and fallback.values is not None and sub.is_feasible(fallback.values)
+    assert fallback.objective >= _objective_of(sub, hint) - 1e-6
 
 
 def test_lp_dive_gives_up_when_cancelled(tight_block: tuple[Milp, list[float]]) -> None:
