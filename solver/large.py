@@ -26,6 +26,16 @@ LP_SHARE = 0.5
 # neighbourhoods' plan in its 130 s; without it 2.20% (126 neighbourhoods), with it 2.45% (98).  gen-300's 74,723-column
 # block still gains from the dive (docs/solver.md).
 DIVE_MAX_VARS = 200_000
+# How fast HiGHS' interior point solves a county block's LP on this machine class, alone on a core: gen-800's
+# 365,401-column block in 170 s (~2,150 columns a second).  A block whose LP would take longer than its time even
+# at that pace (it grows faster than the block: gen-3000's LP had not finished after 600 s) skips it: its bound is
+# the quantity bound either way, and the LP's core and memory go to the neighbourhoods (docs/solver.md).
+LP_COLUMNS_PER_S = 2_000.0
+
+
+def lp_finishes(sub: Milp, time_limit_s: float) -> bool:
+    """Whether the whole-block LP can be expected to end within the time, at the pace measured on gen-800."""
+    return sub.num_vars <= LP_COLUMNS_PER_S * time_limit_s
 
 
 def large_block(
@@ -39,7 +49,6 @@ def large_block(
     plan, and a dive on the whole block from its LP competes with it.
     """
     time_limit_s = max(0.05, deadline - time.monotonic())
-    relaxation = lp_relaxation(sub)
     lp_box: list[BlockResult] = []
     dive_box: list[BlockResult] = []
     on_plan = None if relay is None else (lambda objective: relay.emit(objective, None))
@@ -47,7 +56,7 @@ def large_block(
     def solve_lp(limit: float) -> None:
         # Interior point: on gen-300-tight's 57,570-column block dual simplex had not finished after 100 s,
         # interior point (with crossover, which MathOpt needs to report the status) took 23 s.
-        lp = solve_mathopt(relaxation, options, limit, interrupters.new(), None, None,
+        lp = solve_mathopt(lp_relaxation(sub), options, limit, interrupters.new(), None, None,
                            highs_strings={"solver": "ipm"})
         lp_box.append(lp)
         if relay is not None and lp.optimal:
@@ -64,7 +73,11 @@ def large_block(
         dive_box.append(solve_mathopt(restricted_block, options, limit, interrupters.new(), relay, hint,
                                        objective_only=True))
 
-    if workers >= 2 or options.part_map is not None:
+    if not lp_finishes(sub, time_limit_s):
+        # Every worker on the neighbourhoods; no LP, so no whole-block dive and the quantity bound.
+        parts_plan = neighbourhood_search(sub, options, time_limit_s, interrupters, coords, workers, hint, on_plan)
+        lp_box.append(BlockResult(None, float("-inf"), trivial_bound(sub), False, False, "LP-SKIPPED"))
+    elif workers >= 2 or options.part_map is not None:
         # One worker proves the bound, then dives; the others search neighbourhoods.  With a part map (county
         # workers) the neighbourhoods are solved elsewhere, so they start now rather than after the LP: on one
         # thread they waited for half the solve and the other workers idled (BENCHMARKS.md, county figures).

@@ -150,6 +150,39 @@ def test_a_large_block_goes_to_lp_dive_and_parts_and_keeps_a_valid_plan_and_boun
         assert plan.bound >= optimum.objective - 1e-6
 
 
+def test_a_large_block_whose_lp_cannot_finish_in_time_skips_it_for_the_neighbourhoods(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Above what an LP can solve in the time (solver/large.py lp_finishes), every worker searches neighbourhoods."""
+    from solver import large
+
+    scenario = generate_alliance(8, seed=3, tight=True)
+    optimum, _ = solve_model(scenario, SolveOptions(time_limit_s=60.0))
+    assert optimum.status == Status.OPTIMAL and optimum.objective is not None
+    monkeypatch.setattr(run, "PART_VARS", 50)
+    monkeypatch.setattr(neighbourhoods, "PART_FIRMS", 3)
+    relaxations: list[int] = []
+    real = large.lp_relaxation
+
+    def recording(sub: Milp) -> Milp:
+        relaxations.append(sub.num_vars)
+        return real(sub)
+
+    monkeypatch.setattr(large, "lp_relaxation", recording)
+    solve_model(scenario, SolveOptions(time_limit_s=4.0, threads=2))
+    assert relaxations, "at the measured pace the LP of this small block is solved"
+    relaxations.clear()
+    monkeypatch.setattr(large, "LP_COLUMNS_PER_S", 1e-3)
+    plan, stats = solve_model(scenario, SolveOptions(time_limit_s=4.0, threads=2))
+    assert not relaxations
+    assert "LP+DIVE+PARTS" in stats.termination
+    assert check(scenario, plan).ok
+    assert plan.objective is not None and plan.bound is not None
+    assert plan.objective >= objective(scenario, manual_plan(scenario)) - 1e-6
+    # Without the LP the large block's bound is its quantity bound, which still holds.
+    assert plan.bound >= optimum.objective - 1e-6
+
+
 def test_fallback_bound_respects_quantities_and_stays_above_the_optimum(tight_block: tuple[Milp, list[float]]) -> None:
     sub, hint = tight_block
     box_bound = sum(c * (sub.ub[j] if c > 0 else sub.lb[j]) for j, c in enumerate(sub.obj))
