@@ -240,6 +240,18 @@ def parse_sizes(text: str) -> list[int]:
     return sizes
 
 
+# Where the sections other benchmarks write begin (benchmarks/county.py, the fan-out and flood figures): a run of
+# this one rewrites only what comes before, so the county figures are not lost with it.
+KEPT_SECTIONS = "<!-- county:begin -->"
+
+
+def write_markdown(path: Path, rendered: str) -> None:
+    """Write this benchmark's report into ``path``, keeping what other benchmarks wrote after it."""
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    kept = old[old.index(KEPT_SECTIONS):] if KEPT_SECTIONS in old else ""
+    path.write_text(rendered.rstrip("\n") + ("\n\n" + kept if kept else "\n"), encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="24 and 100 firms, short limits, no shared scenarios")
@@ -271,7 +283,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.render_only:
         saved = json.loads(results_file.read_text(encoding="utf-8"))
         target = markdown_file or MARKDOWN_FILE
-        target.write_text(render_markdown(saved, seed=SEED), encoding="utf-8")
+        write_markdown(target, render_markdown(saved, seed=SEED))
         print(f"wrote {target} from {results_file}")
         return 0
 
@@ -318,7 +330,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nload average at end: {', '.join(f'{x:.2f}' for x in data['machine']['loadavg_end'])}; "
           f"{data['wall_minutes']:.1f} min; raw results in {results_file}", flush=True)
     if markdown_file is not None:
-        markdown_file.write_text(render_markdown(data, seed=SEED), encoding="utf-8")
+        write_markdown(markdown_file, render_markdown(data, seed=SEED))
         print(f"wrote {markdown_file}", flush=True)
     return 0
 
