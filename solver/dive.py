@@ -78,8 +78,8 @@ def lp_dive(
         # Time the shape-first steps did not need (they end proven on loose parks), or all of it when they gave no
         # plan better than the start: the MIP restricted to what the LP uses, from the best plan so far.
         start = hint if best is None else best.values
-        dive = solve_mathopt(lp_restricted(sub, lp.values, start), options, left, interrupters.new(), relay, start,
-                             objective_only=True)
+        around = restricted if best is None else lp_restricted(sub, lp.values, start)
+        dive = solve_mathopt(around, options, left, interrupters.new(), relay, start, objective_only=True)
         if dive.values is not None and (best is None or dive.objective > best.objective):
             best = dive
     if best is None:

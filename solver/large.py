@@ -76,7 +76,7 @@ def large_block(
     if not lp_finishes(sub, time_limit_s):
         # Every worker on the neighbourhoods; no LP, so no whole-block dive and the quantity bound.
         parts_plan = neighbourhood_search(sub, options, time_limit_s, interrupters, coords, workers, hint, on_plan)
-        lp_box.append(BlockResult(None, float("-inf"), trivial_bound(sub), False, False, "LP-SKIPPED"))
+        lp_box.append(BlockResult(None, float("-inf"), float("inf"), False, False, "LP-SKIPPED"))  # not optimal
     elif workers >= 2 or options.part_map is not None:
         # One worker proves the bound, then dives; the others search neighbourhoods.  With a part map (county
         # workers) the neighbourhoods are solved elsewhere, so they start now rather than after the LP: on one
