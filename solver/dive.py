@@ -12,7 +12,7 @@ from solver.backend import BlockResult, Interrupters, objective_of, solve_mathop
 from solver.milp import Milp
 from solver.options import SolveOptions
 from solver.progress import ProgressRelay
-from solver.shape import shape_relaxation, with_shape_fixed
+from solver.shape import place_on_shape, shape_relaxation
 
 # Time for the LP dive when it runs before the staged solve on the same worker: DIVE_SHARE of the block's time,
 # but at least DIVE_MIN_S (up to half the time), since on a tight park the dive needs 3-6 s for its plans
@@ -114,8 +114,7 @@ def _shape_first(
     left = deadline - time.monotonic()
     if left <= 0.05:
         return None
-    placed = solve_mathopt(with_shape_fixed(sub, shape.values), options, left, interrupters.new(), relay, None,
-                           objective_only=True)
+    placed = place_on_shape(sub, shape.values, options, left, interrupters, relay)
     if placed.values is None or (hint is not None and sub.is_feasible(hint)
                                  and placed.objective < objective_of(sub, hint)):
         return None

@@ -15,7 +15,7 @@ from solver.dive import DIVE_MIN_S, DIVE_SHARE, lp_dive
 from solver.milp import Milp
 from solver.options import SolveOptions
 from solver.progress import ProgressRelay
-from solver.shape import shape_relaxation, with_shape_fixed
+from solver.shape import place_on_shape, shape_relaxation, with_shape_fixed
 
 __all__ = ["SHAPE_SHARE", "Board", "shape_relaxation", "staged_solve", "with_shape_fixed"]
 
@@ -99,8 +99,12 @@ def staged_solve(
         relay.emit(None if best is None else best.objective, bound)
     if stage1.values is not None and not interrupters.stop.is_set():
         left = max(0.05, 0.5 * (deadline - time.monotonic()))
-        stage2 = solve_mathopt(with_shape_fixed(sub, stage1.values), options, left, interrupters.new(), None, None,
-                               stop_at=None if relay is None else relay.plan_target())
+        # The shape may also use what the best plan so far uses (the other worker's dive, on a tight park at 10 s
+        # the better shape: the relaxation's own incumbent was still the hand plan's shape).
+        so_far = None if best is None else best.values
+        shape = stage1.values if so_far is None else [max(a, b) for a, b in zip(stage1.values, so_far, strict=True)]
+        stage2 = place_on_shape(sub, shape, options, left, interrupters, None,
+                                stop_at=None if relay is None else relay.plan_target(), start=so_far)
         # Step 2's own bound holds only for the fixed shape: only its plan is kept.
         board.offer(stage2.values, stage2.objective)
         best = board.best()
