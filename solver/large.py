@@ -10,6 +10,7 @@ import time
 
 from solver.backend import BlockResult, Interrupters, objective_of, solve_mathopt, trivial_bound
 from solver.dive import lp_relaxation, lp_restricted
+from solver.lean_lp import days_merged, merged_columns
 from solver.milp import Milp
 from solver.neighbourhoods import neighbourhood_search
 from solver.options import SolveOptions
@@ -38,6 +39,28 @@ def lp_finishes(sub: Milp, time_limit_s: float) -> bool:
     return sub.num_vars <= LP_COLUMNS_PER_S * time_limit_s
 
 
+# A block whose daily LP cannot finish gets the bound of its LP with days merged in groups (solver.lean_lp;
+# finest first, 366: the whole horizon), if that LP's expected time at LEAN_COLUMNS_PER_S fits in LEAN_LP_SHARE of
+# the block's time: the core it takes is the neighbourhoods' for that long.  gen-3000 (2 workers, 600 s): merged by
+# 14 days, 327,835 columns, 152 s, 61,719,104 against the quantity bound's 62,004,663 (docs/solver.md).
+MERGED_DAYS = (2, 4, 7, 14, 366)
+LEAN_COLUMNS_PER_S = 2_000.0
+LEAN_LP_SHARE = 0.3
+
+
+def bound_relaxation(sub: Milp, time_limit_s: float) -> tuple[Milp | None, str]:
+    """The LP whose optimum bounds the block, as fine as can be solved in the time: the daily LP relaxation, else
+    the LP with days merged, else none (the quantity bound)."""
+    if lp_finishes(sub, time_limit_s):
+        return lp_relaxation(sub), "LP"
+    sizes = merged_columns(sub, list(MERGED_DAYS))
+    budget = LEAN_COLUMNS_PER_S * LEAN_LP_SHARE * time_limit_s
+    days = next((k for k in MERGED_DAYS if sizes[k] <= budget), None)
+    if days is None:
+        return None, "LP-SKIPPED"
+    return days_merged(sub, lambda t: t // days), f"LP-DAYS/{days}"
+
+
 def large_block(
     sub: Milp, options: SolveOptions, deadline: float, interrupters: Interrupters,
     relay: ProgressRelay | None, hint: list[float] | None, coords: tuple[list[float], list[float]], workers: int,
@@ -46,7 +69,8 @@ def large_block(
 
     The LP relaxation, by interior point, proves a bound in tens of seconds on a county-sized block (park-sized
     neighbourhoods cannot: each holds the rest fixed); the neighbourhood search, from the hand plan, gives the
-    plan, and a dive on the whole block from its LP competes with it.
+    plan, and a dive on the whole block from its LP competes with it.  A block whose daily LP cannot finish in
+    the time gets its bound from the LP with days merged, and no dive (that LP's columns are not the block's).
     """
     time_limit_s = max(0.05, deadline - time.monotonic())
     lp_box: list[BlockResult] = []
@@ -55,9 +79,17 @@ def large_block(
 
     def solve_lp(limit: float) -> None:
         # Interior point: on gen-300-tight's 57,570-column block dual simplex had not finished after 100 s,
-        # interior point (with crossover, which MathOpt needs to report the status) took 23 s.
-        lp = solve_mathopt(lp_relaxation(sub), options, limit, interrupters.new(), None, None,
+        # interior point (with crossover, which MathOpt needs to report the status) took 23 s.  The relaxation is
+        # built here, off the neighbourhoods' thread: at 3,000 firms that takes seconds.
+        relaxation, kind = bound_relaxation(sub, limit)
+        if relaxation is None:
+            lp_box.append(BlockResult(None, float("-inf"), float("inf"), False, False, kind))  # not optimal
+            return
+        lp = solve_mathopt(relaxation, options, limit, interrupters.new(), None, None,
                            highs_strings={"solver": "ipm"})
+        lp.termination = kind if lp.optimal else f"{kind}:{lp.termination}"
+        if kind != "LP":
+            lp.values = None  # a smaller LP's columns are not the block's: nothing to dive from
         lp_box.append(lp)
         if relay is not None and lp.optimal:
             relay.emit(None, lp.bound)  # the relaxation's optimum bounds every plan of the block
@@ -73,11 +105,7 @@ def large_block(
         dive_box.append(solve_mathopt(restricted_block, options, limit, interrupters.new(), relay, hint,
                                        objective_only=True))
 
-    if not lp_finishes(sub, time_limit_s):
-        # Every worker on the neighbourhoods; no LP, so no whole-block dive and the quantity bound.
-        parts_plan = neighbourhood_search(sub, options, time_limit_s, interrupters, coords, workers, hint, on_plan)
-        lp_box.append(BlockResult(None, float("-inf"), float("inf"), False, False, "LP-SKIPPED"))  # not optimal
-    elif workers >= 2 or options.part_map is not None:
+    if workers >= 2 or options.part_map is not None:
         # One worker proves the bound, then dives; the others search neighbourhoods.  With a part map (county
         # workers) the neighbourhoods are solved elsewhere, so they start now rather than after the LP: on one
         # thread they waited for half the solve and the other workers idled (BENCHMARKS.md, county figures).
@@ -109,7 +137,7 @@ def large_block(
             sub, options, max(0.05, deadline - time.monotonic()), interrupters, coords, 1, hint, on_plan
         )
     lp = lp_box[0]
-    bound = lp.bound if lp.optimal else trivial_bound(sub)
+    bound = min(lp.bound, trivial_bound(sub)) if lp.optimal else trivial_bound(sub)
     candidates = [hint, parts_plan] + [d.values for d in dive_box]
     plans = [c for c in candidates if c is not None and sub.is_feasible(c)]
     if not plans:
@@ -118,4 +146,4 @@ def large_block(
     objective = objective_of(sub, best)
     if relay is not None:
         relay.emit(objective, bound)
-    return BlockResult(best, objective, max(bound, objective), False, False, "LP+DIVE+PARTS")
+    return BlockResult(best, objective, max(bound, objective), False, False, f"{lp.termination}+DIVE+PARTS")

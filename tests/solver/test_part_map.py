@@ -141,6 +141,8 @@ def test_a_county_block_leaves_the_dive_for_the_neighbourhoods_when_others_solve
     monkeypatch.setattr(run, "PART_VARS", 500)
     monkeypatch.setattr(neighbourhoods, "PART_FIRMS", 8)
     monkeypatch.setattr(large, "DIVE_MAX_VARS", dive_max_vars)
+    # The rule is about what follows the LP: the LP must run, whatever the pace rule would say of this block.
+    monkeypatch.setattr(large, "LP_COLUMNS_PER_S", 1e9)
     restricted: list[int] = []
     real = large.lp_restricted
 
