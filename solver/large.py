@@ -137,7 +137,7 @@ def large_block(
             sub, options, max(0.05, deadline - time.monotonic()), interrupters, coords, 1, hint, on_plan
         )
     lp = lp_box[0]
-    bound = min(lp.bound, trivial_bound(sub)) if lp.optimal else trivial_bound(sub)
+    bound = lp.bound if lp.optimal else trivial_bound(sub)
     candidates = [hint, parts_plan] + [d.values for d in dive_box]
     plans = [c for c in candidates if c is not None and sub.is_feasible(c)]
     if not plans:

@@ -14,8 +14,6 @@ one thread; the quantity bound, the daily LP, then merged by 7 and by 14 days):
 * gen-3000: 62,004,663; not finished in 600 s; 61,689,956 in 238 s; 61,719,104 in 152 s.
 """
 
-
-
 from __future__ import annotations
 
 import re

@@ -118,10 +118,7 @@ class Milp:
         return len(self.row_lb) - 1
 
     def without_redundant_rows(self) -> Milp:
-        return self.keep_rows([i for i, r in enumerate(self.row_redundant) if not r])
-
-    def keep_rows(self, keep: list[int]) -> Milp:
-        """The same columns with only the rows ``keep`` (in that order)."""
+        keep = [i for i, r in enumerate(self.row_redundant) if not r]
         cols, coefs, start = array("i"), array("d"), array("q", [0])
         for i in keep:
             a, b = self.row_start[i], self.row_start[i + 1]
@@ -136,7 +133,7 @@ class Milp:
             row_lb=[self.row_lb[i] for i in keep],
             row_ub=[self.row_ub[i] for i in keep],
             row_names=[self.row_names[i] for i in keep],
-            row_redundant=[self.row_redundant[i] for i in keep],
+            row_redundant=[False] * len(keep),
         )
 
     def is_feasible(self, values: list[float], tol: float = 1e-6) -> bool:

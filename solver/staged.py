@@ -99,8 +99,8 @@ def staged_solve(
         relay.emit(None if best is None else best.objective, bound)
     if stage1.values is not None and not interrupters.stop.is_set():
         left = max(0.05, 0.5 * (deadline - time.monotonic()))
-        # The shape may also use what the best plan so far uses (the other worker's dive, on a tight park at 10 s
-        # the better shape: the relaxation's own incumbent was still the hand plan's shape).
+        # The shape also allows what the best plan so far uses, so that the step starts from that plan and never
+        # returns less (at 10 s on a tight park the relaxation's own incumbent is still the hand plan's shape).
         so_far = None if best is None else best.values
         shape = stage1.values if so_far is None else [max(a, b) for a, b in zip(stage1.values, so_far, strict=True)]
         stage2 = place_on_shape(sub, shape, options, left, interrupters, None,
