@@ -1,4 +1,4 @@
-"""The LP with days merged (``solver.aggregate``): a relaxation, so its optimum bounds every plan.
+"""The LP with days merged (``solver.lean_lp``): a relaxation, so its optimum bounds every plan.
 
 Three things must hold for the county bound to be a proof: one-day groups give back the daily LP exactly (the
 merging is a rewriting, not a new model), every merged LP is at or above the best plan known (REFERENCE.md's
