@@ -48,13 +48,21 @@ LEAN_COLUMNS_PER_S = 2_000.0
 LEAN_LP_SHARE = 0.3
 
 
-def bound_relaxation(sub: Milp, time_limit_s: float) -> tuple[Milp | None, str]:
+def bound_relaxation(sub: Milp, time_limit_s: float, *, bound_only: bool = False) -> tuple[Milp | None, str]:
     """The LP whose optimum bounds the block, as fine as can be solved in the time: the daily LP relaxation, else
-    the LP with days merged, else none (the quantity bound)."""
-    if lp_finishes(sub, time_limit_s):
+    the LP with days merged, else none (the quantity bound).
+
+    ``bound_only``: no dive follows the LP (a county block whose neighbourhoods other workers solve), so the daily
+    LP is worth only its bound and is held to the merged LPs' budget (LEAN_LP_SHARE of the time).  gen-800, 2
+    workers, 300 s: the daily LP took 164 s in one run (2.11%) and did not finish in another (4.91%: the quantity
+    bound, and the job's core gave the neighbourhoods nothing); merged by 4 days it gave 16,386,452 at 100 s
+    (2.83%); docs/solver.md.
+    """
+    budget = LEAN_COLUMNS_PER_S * LEAN_LP_SHARE * time_limit_s
+    if lp_finishes(sub, time_limit_s) and (not bound_only or sub.num_vars <= LP_COLUMNS_PER_S * LEAN_LP_SHARE
+                                           * time_limit_s):
         return lp_relaxation(sub), "LP"
     sizes = merged_columns(sub, list(MERGED_DAYS))
-    budget = LEAN_COLUMNS_PER_S * LEAN_LP_SHARE * time_limit_s
     days = next((k for k in MERGED_DAYS if sizes[k] <= budget), None)
     if days is None:
         return None, "LP-SKIPPED"
@@ -77,11 +85,11 @@ def large_block(
     dive_box: list[BlockResult] = []
     on_plan = None if relay is None else (lambda objective: relay.emit(objective, None))
 
-    def solve_lp(limit: float) -> None:
+    def solve_lp(limit: float, dive: bool = True) -> None:
         # Interior point: on gen-300-tight's 57,570-column block dual simplex had not finished after 100 s,
         # interior point (with crossover, which MathOpt needs to report the status) took 23 s.  The relaxation is
         # built here, off the neighbourhoods' thread: at 3,000 firms that takes seconds.
-        relaxation, kind = bound_relaxation(sub, limit)
+        relaxation, kind = bound_relaxation(sub, limit, bound_only=not dive)
         if relaxation is None:
             lp_box.append(BlockResult(None, float("-inf"), float("inf"), False, False, kind))  # not optimal
             return
@@ -119,7 +127,7 @@ def large_block(
 
         def bound_then_dive() -> None:
             try:
-                solve_lp(time_limit_s)
+                solve_lp(time_limit_s, dive)
                 if dive:
                     dive_whole(deadline - time.monotonic())
             finally:

@@ -157,3 +157,31 @@ def test_a_county_block_leaves_the_dive_for_the_neighbourhoods_when_others_solve
     plan = solve(scenario, dataclasses.replace(SolveOptions(time_limit_s=6, threads=1), part_map=part_map))
     assert bool(restricted) is dives
     assert check(scenario, plan).ok
+
+
+@pytest.mark.parametrize(("parallelism", "kind"), [(2, "LP-DAYS/"), (1, "LP+")])
+def test_a_county_block_whose_lp_serves_only_its_bound_keeps_the_lp_within_the_merged_budget(
+    monkeypatch: pytest.MonkeyPatch, parallelism: int, kind: str,
+) -> None:
+    """Without a dive after it, the daily LP must fit the budget of the merged ones: a daily LP that would take
+    most of the time gives way to days merged; with one worker (a dive follows) it is still taken."""
+    from solver import large
+    from solver.candidates import build_candidates
+    from solver.model import build_model
+
+    monkeypatch.setattr(run, "PART_VARS", 500)
+    monkeypatch.setattr(neighbourhoods, "PART_FIRMS", 8)
+    monkeypatch.setattr(large, "DIVE_MAX_VARS", 100)
+    scenario = generate_alliance(40, seed=3)
+    limit = 6.0
+    milp, _ = build_model(scenario, build_candidates(scenario))
+    # The daily LP is expected in 60% of the time: it finishes, but is over the 30% share; merged LPs fit.
+    monkeypatch.setattr(large, "LP_COLUMNS_PER_S", milp.num_vars / (0.6 * limit))
+    monkeypatch.setattr(large, "LEAN_COLUMNS_PER_S", 1e9)
+    part_map = RecordingMap()
+    part_map.parallelism = parallelism
+    plan, stats = run.solve_model(scenario, dataclasses.replace(SolveOptions(time_limit_s=limit, threads=1),
+                                                                part_map=part_map))
+    assert kind in stats.termination, stats.termination
+    assert check(scenario, plan).ok
+    assert plan.objective is not None and plan.bound is not None and plan.bound >= plan.objective
