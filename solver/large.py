@@ -52,11 +52,11 @@ def bound_relaxation(sub: Milp, time_limit_s: float, *, bound_only: bool = False
     """The LP whose optimum bounds the block, as fine as can be solved in the time: the daily LP relaxation, else
     the LP with days merged, else none (the quantity bound).
 
-    ``bound_only``: no dive follows the LP (a county block whose neighbourhoods other workers solve), so the daily
-    LP is worth only its bound and is held to the merged LPs' budget (LEAN_LP_SHARE of the time).  gen-800, 2
-    workers, 300 s: the daily LP took 164 s in one run (2.11%) and did not finish in another (4.91%: the quantity
-    bound, and the job's core gave the neighbourhoods nothing); merged by 4 days it gave 16,386,452 at 100 s
-    (2.83%); docs/solver.md.
+    ``bound_only``: the LP is wanted for its bound alone (no dive follows it, or the block is county-sized), so the
+    daily LP is held to the merged LPs' budget (LEAN_LP_SHARE of the time).  gen-800, 300 s: the daily LP took
+    164 s in one run (2 workers, 2.11%) and did not finish in two others (1 and 2 workers, both 4.91%: the
+    quantity bound, and a core that gave the neighbourhoods little); merged by 4 days the bound, 16,386,545, came
+    at ~100 s in every run (2 workers: 2.83%, 2.99%, 3.19%); docs/solver.md.
     """
     budget = LEAN_COLUMNS_PER_S * LEAN_LP_SHARE * time_limit_s
     if lp_finishes(sub, time_limit_s) and (not bound_only or sub.num_vars <= LP_COLUMNS_PER_S * LEAN_LP_SHARE
@@ -85,11 +85,17 @@ def large_block(
     dive_box: list[BlockResult] = []
     on_plan = None if relay is None else (lambda objective: relay.emit(objective, None))
 
-    def solve_lp(limit: float, dive: bool = True) -> None:
+    # A county-sized block's daily LP is wanted for its bound: with other workers no dive follows it
+    # (DIVE_MAX_VARS), and with one worker the dive waits for an LP whose pace varies twofold from run to run
+    # (gen-800: 164 s in one run, unfinished after 300 s in two others, with 1 and 2 workers).  So it is held to
+    # the merged LPs' budget (bound_relaxation).
+    bound_only = sub.num_vars > DIVE_MAX_VARS
+
+    def solve_lp(limit: float, bound_only: bool = bound_only) -> None:
         # Interior point: on gen-300-tight's 57,570-column block dual simplex had not finished after 100 s,
         # interior point (with crossover, which MathOpt needs to report the status) took 23 s.  The relaxation is
         # built here, off the neighbourhoods' thread: at 3,000 firms that takes seconds.
-        relaxation, kind = bound_relaxation(sub, limit, bound_only=not dive)
+        relaxation, kind = bound_relaxation(sub, limit, bound_only=bound_only)
         if relaxation is None:
             lp_box.append(BlockResult(None, float("-inf"), float("inf"), False, False, kind))  # not optimal
             return
@@ -127,7 +133,7 @@ def large_block(
 
         def bound_then_dive() -> None:
             try:
-                solve_lp(time_limit_s, dive)
+                solve_lp(time_limit_s, bound_only or not dive)
                 if dive:
                     dive_whole(deadline - time.monotonic())
             finally:

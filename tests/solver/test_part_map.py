@@ -159,19 +159,20 @@ def test_a_county_block_leaves_the_dive_for_the_neighbourhoods_when_others_solve
     assert check(scenario, plan).ok
 
 
-@pytest.mark.parametrize(("parallelism", "kind"), [(2, "LP-DAYS/"), (1, "LP+")])
+@pytest.mark.parametrize(("parallelism", "dive_max_vars", "kind"), [(2, 100, "LP-DAYS/"), (1, 100, "LP-DAYS/"),
+                                                                    (1, 10**9, "LP+"), (2, 10**9, "LP+")])
 def test_a_county_block_whose_lp_serves_only_its_bound_keeps_the_lp_within_the_merged_budget(
-    monkeypatch: pytest.MonkeyPatch, parallelism: int, kind: str,
+    monkeypatch: pytest.MonkeyPatch, parallelism: int, dive_max_vars: int, kind: str,
 ) -> None:
-    """Without a dive after it, the daily LP must fit the budget of the merged ones: a daily LP that would take
-    most of the time gives way to days merged; with one worker (a dive follows) it is still taken."""
+    """A county-sized block (above DIVE_MAX_VARS) wants its LP for the bound alone: a daily LP that would take most
+    of the time gives way to days merged, with one worker or two; below that size (a dive follows) it is taken."""
     from solver import large
     from solver.candidates import build_candidates
     from solver.model import build_model
 
     monkeypatch.setattr(run, "PART_VARS", 500)
     monkeypatch.setattr(neighbourhoods, "PART_FIRMS", 8)
-    monkeypatch.setattr(large, "DIVE_MAX_VARS", 100)
+    monkeypatch.setattr(large, "DIVE_MAX_VARS", dive_max_vars)
     scenario = generate_alliance(40, seed=3)
     limit = 6.0
     milp, _ = build_model(scenario, build_candidates(scenario))
