@@ -52,17 +52,16 @@ def bound_relaxation(sub: Milp, time_limit_s: float, *, bound_only: bool = False
     """The LP whose optimum bounds the block, as fine as can be solved in the time: the daily LP relaxation, else
     the LP with days merged, else none (the quantity bound).
 
-    ``bound_only``: the LP is wanted for its bound alone (no dive follows it, or the block is county-sized), so the
-    daily LP is held to the merged LPs' budget (LEAN_LP_SHARE of the time).  gen-800, 300 s: the daily LP took
+    ``bound_only``: the LP is wanted for its bound alone (a county-sized block, see large_block), so the daily LP is
+    held to the merged LPs' budget (LEAN_LP_SHARE of the time).  gen-800, 300 s: the daily LP took
     164 s in one run (2 workers, 2.11%) and did not finish in two others (1 and 2 workers, both 4.91%: the
     quantity bound, and a core that gave the neighbourhoods little); merged by 4 days the bound, 16,386,545, came
     at ~100 s in every run (2 workers: 2.83%, 2.99%, 3.19%); docs/solver.md.
     """
-    budget = LEAN_COLUMNS_PER_S * LEAN_LP_SHARE * time_limit_s
-    if lp_finishes(sub, time_limit_s) and (not bound_only or sub.num_vars <= LP_COLUMNS_PER_S * LEAN_LP_SHARE
-                                           * time_limit_s):
+    if lp_finishes(sub, LEAN_LP_SHARE * time_limit_s if bound_only else time_limit_s):
         return lp_relaxation(sub), "LP"
     sizes = merged_columns(sub, list(MERGED_DAYS))
+    budget = LEAN_COLUMNS_PER_S * LEAN_LP_SHARE * time_limit_s
     days = next((k for k in MERGED_DAYS if sizes[k] <= budget), None)
     if days is None:
         return None, "LP-SKIPPED"
@@ -91,7 +90,7 @@ def large_block(
     # the merged LPs' budget (bound_relaxation).
     bound_only = sub.num_vars > DIVE_MAX_VARS
 
-    def solve_lp(limit: float, bound_only: bool = bound_only) -> None:
+    def solve_lp(limit: float) -> None:
         # Interior point: on gen-300-tight's 57,570-column block dual simplex had not finished after 100 s,
         # interior point (with crossover, which MathOpt needs to report the status) took 23 s.  The relaxation is
         # built here, off the neighbourhoods' thread: at 3,000 firms that takes seconds.
@@ -133,7 +132,7 @@ def large_block(
 
         def bound_then_dive() -> None:
             try:
-                solve_lp(time_limit_s, bound_only or not dive)
+                solve_lp(time_limit_s)
                 if dive:
                     dive_whole(deadline - time.monotonic())
             finally:
