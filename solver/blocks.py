@@ -10,6 +10,9 @@ solves, not hundreds.
 
 from __future__ import annotations
 
+import heapq
+import random
+from collections import Counter
 from dataclasses import dataclass, field
 
 from solver.milp import Milp
@@ -155,8 +158,13 @@ def geographic_parts(m: Milp, lat: list[float], lon: list[float], max_firms: int
         mid = len(ordered) // 2
         return halve(ordered[:mid]) + halve(ordered[mid:])
 
+    return _columns_of_groups(m, halve(firms))
+
+
+def _columns_of_groups(m: Milp, groups: list[list[int]]) -> list[list[int]]:
+    # A variable goes to a group only when every firm it concerns is in that group.
     part_of: dict[int, int] = {}
-    for p, group in enumerate(halve(firms)):
+    for p, group in enumerate(groups):
         for f in group:
             part_of[f] = p
     parts: dict[int, list[int]] = {}
@@ -165,3 +173,52 @@ def geographic_parts(m: Milp, lat: list[float], lon: list[float], max_firms: int
         if len(owners) == 1:
             parts.setdefault(owners.pop(), []).append(j)
     return [parts[p] for p in sorted(parts)]
+
+
+def firm_links(m: Milp) -> dict[int, Counter[int]]:
+    """For each firm, how many of the model's variables it shares with each other firm."""
+    links: dict[int, Counter[int]] = {f: Counter() for fs in m.var_firms for f in fs}
+    for fs in m.var_firms:
+        if len(fs) > 1:
+            distinct = set(fs)
+            for a in distinct:
+                for b in distinct:
+                    if a != b:
+                        links[a][b] += 1
+    return links
+
+
+def linked_parts(m: Milp, links: dict[int, Counter[int]], max_firms: int, rng: random.Random) -> list[list[int]]:
+    """Split the model's variables into groups of up to ``max_firms`` firms grown along their links.
+
+    Greedy graph growing (the initial partitioning of METIS): from a random firm not yet placed, add the unplaced
+    firm that shares the most variables with the group, until it is full.  A county's firms sit in compact parks,
+    which a geometric halving cuts: on gen-800 one such partition leaves 212,000-237,000 of the 360,558 columns
+    inside a group, the halving 156,000-176,000.  Hand-written: two dozen lines, where a graph library would be a
+    new dependency for one heuristic.
+    """
+    unplaced = set(links)
+    order = sorted(unplaced)
+    rng.shuffle(order)
+    groups: list[list[int]] = []
+    for seed in order:
+        if seed not in unplaced:
+            continue
+        unplaced.discard(seed)
+        group = [seed]
+        shared = Counter({f: c for f, c in links[seed].items() if f in unplaced})
+        # Max-heap of (shared count, firm), entries made stale by later counts are skipped when popped.
+        frontier = [(-c, f) for f, c in shared.items()]
+        heapq.heapify(frontier)
+        while len(group) < max_firms and frontier:
+            count, firm = heapq.heappop(frontier)
+            if firm not in unplaced or -count != shared[firm]:
+                continue
+            unplaced.discard(firm)
+            group.append(firm)
+            for other, c in links[firm].items():
+                if other in unplaced:
+                    shared[other] += c
+                    heapq.heappush(frontier, (-shared[other], other))
+        groups.append(group)
+    return _columns_of_groups(m, groups)

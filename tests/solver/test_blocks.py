@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import itertools
+import random
 
 import pytest
 
 from alliance.generator import generate_alliance
 from alliance.manual import manual_plan
 from alliance.scenario import Scenario
-from solver.blocks import geographic_parts, pack_blocks, rows_of_columns, split_blocks, sub_milp, with_others_fixed
+from solver.blocks import (
+    firm_links,
+    geographic_parts,
+    linked_parts,
+    pack_blocks,
+    rows_of_columns,
+    split_blocks,
+    sub_milp,
+    with_others_fixed,
+)
 from solver.candidates import build_candidates
 from solver.milp import Milp
 from solver.model import build_model
@@ -97,3 +107,40 @@ def test_a_block_that_holds_the_whole_model_is_the_model_and_a_smaller_one_a_cop
     part = sub_milp(milp, whole[0])
     assert part is not milp and part.num_vars == whole[0].size < milp.num_vars
     assert part.num_rows == len(whole[0].rows)
+
+
+@pytest.fixture(scope="module")
+def county_block() -> tuple[Milp, tuple[list[float], list[float]]]:
+    """The large block of a 120-firm alliance laid out as a county (several compact parks)."""
+    scenario = generate_alliance(120, seed=4)
+    milp, _ = build_model(scenario, build_candidates(scenario), None)
+    coords = ([e.lat for e in scenario.enterprises], [e.lon for e in scenario.enterprises])
+    return sub_milp(milp, max(split_blocks(milp), key=lambda b: b.size)), coords
+
+
+@pytest.mark.parametrize("draw", range(3))
+def test_linked_parts_are_disjoint_groups_of_firms_whose_columns_share_no_row(
+    county_block: tuple[Milp, tuple[list[float], list[float]]], draw: int,
+) -> None:
+    sub, _coords = county_block
+    parts = linked_parts(sub, firm_links(sub), 20, random.Random(draw))
+    firms_of = [{f for j in part for f in sub.var_firms[j]} for part in parts]
+    assert all(len(firms) <= 20 for firms in firms_of)
+    assert all(not (a & b) for a, b in itertools.combinations(firms_of, 2)), "a firm in two groups"
+    columns = [j for part in parts for j in part]
+    assert len(columns) == len(set(columns))
+    # What the search relies on to solve a round's neighbourhoods at once: no row holds free columns of two.
+    rows_of = rows_of_columns(sub)
+    rows_of_part = [{i for j in part for i in rows_of[j]} for part in parts]
+    assert all(not (a & b) for a, b in itertools.combinations(rows_of_part, 2))
+
+
+def test_groups_grown_along_links_keep_more_columns_inside_than_halving_the_map(
+    county_block: tuple[Milp, tuple[list[float], list[float]]],
+) -> None:
+    # Why the search draws them after its two geometric partitions: parks are compact, a halving line cuts them.
+    sub, (lat, lon) = county_block
+    halved = sum(len(p) for p in geographic_parts(sub, lat, lon, 20))
+    links = firm_links(sub)
+    grown = [sum(len(p) for p in linked_parts(sub, links, 20, random.Random(draw))) for draw in range(3)]
+    assert min(grown) > halved, (grown, halved)
