@@ -6,13 +6,15 @@ Entry point: :func:`neighbourhood_search`.
 from __future__ import annotations
 
 import dataclasses
+import random
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
-from solver.backend import Interrupters, objective_of
-from solver.blocks import geographic_parts, rows_of_columns, with_others_fixed
+from solver.backend import Interrupters, objective_of, trivial_bound
+from solver.blocks import firm_links, geographic_parts, linked_parts, rows_of_columns, with_others_fixed
 from solver.milp import Milp
 from solver.options import PartMap, PartTask, SolveOptions
 from solver.staged import staged_solve
@@ -23,7 +25,26 @@ PART_FIRMS = 30
 # (gen-300-tight, 60 s: 4,043,032 against 3,894,551 with half of it).
 PART_DIVE_SHARE = 1.0
 # Share of what is left of a large block's time for each round of neighbourhoods, the first one included.
-ROUND_SHARE = 0.6
+ROUND_SHARE = 0.4
+# Rounds that use the geometric partitions (alternating) before groups grown along the links take over.
+GEOMETRIC_ROUNDS = 2
+# The least promising neighbourhoods of a round are left out until each of the others has this long: from gen-800's
+# hand plan six neighbourhoods gained 45k / 83k / 90k / 103k yuan in 1 / 2 / 4 / 8 s, so below ~2 s a solve finds
+# little, and the last rounds of a search (seconds long) spread over 30 neighbourhoods found nothing at all.
+MIN_PART_S = 2.0
+# A neighbourhood whose quantity bound is within this many yuan of its current plan has nothing to gain: skipped.
+MIN_POTENTIAL = 1.0
+
+
+def gain_potential(neighbourhood: Milp, current: list[float]) -> float:
+    """What a neighbourhood could gain at most: its quantity bound less its current plan (no solve needed).
+
+    A round's time goes to its neighbourhoods by this, not by their size.  gen-800 loose, one partition of 32: the
+    neighbourhoods' own LP gains correlate with it at 0.95-0.97 (hand plan, and after 150 s of search) and with
+    their column counts at only 0.13-0.26; the gains are concentrated (after 150 s the top 8 of 32 hold 275,000 of
+    478,000 yuan), so time spread by size went mostly where nothing was left to find.
+    """
+    return trivial_bound(neighbourhood) - objective_of(neighbourhood, current)
 
 
 def solve_part(task: PartTask) -> list[float] | None:
@@ -81,32 +102,55 @@ def neighbourhood_search(
             if on_plan is not None:
                 on_plan(objective[0])
 
-    def improve(keep: list[int], share: float) -> None:
+    def improve(keep: list[int], neighbourhood: Milp, current: list[float], share: float) -> None:
         if interrupters.stop.is_set() or share < 0.2:
             return
         with lock:
             attempted[0] += 1
-            current = [values[j] for j in keep]
-            neighbourhood = with_others_fixed(sub, keep, values, rows_of)
         res = staged_solve(neighbourhood, options, share, interrupters, None, current, dive_share=PART_DIVE_SHARE)
         if res.values is None or res.objective <= objective_of(neighbourhood, current) + 1e-6:
             return
         accept(keep, res.values)
 
-    def mapped_round(parts: list[list[int]], round_s: float, round_deadline: float, part_map: PartMap) -> None:
+    def solving_now() -> int:
+        # How many solves a round's neighbourhoods have at once: the threads here, or the part map's processes
+        # less this one's while its core is busy (see PartMap).
+        if options.part_map is None:
+            return workers
+        parallelism = options.part_map.parallelism
+        return max(1, parallelism - (1 if parallelism > 1 and busy is not None and busy.is_set() else 0))
+
+    def promising(parts: list[list[int]], round_s: float,
+                  capacity: int) -> list[tuple[list[int], Milp, list[float], float]]:
+        # Every neighbourhood of the round is built from the plan as it stands (parts of one round share no row,
+        # so another part's answer never changes this one's), weighed by its gain potential, most promising first;
+        # then the least promising are left out until each of the rest has MIN_PART_S of the round's time.
+        with lock:
+            built = []
+            for keep in parts:
+                current = [values[j] for j in keep]
+                neighbourhood = with_others_fixed(sub, keep, values, rows_of)
+                built.append((keep, neighbourhood, current, gain_potential(neighbourhood, current)))
+        chosen = sorted((b for b in built if b[3] > MIN_POTENTIAL), key=lambda b: -b[3])
+        total = sum(b[3] for b in chosen)
+        while len(chosen) > 1 and round_s * capacity * chosen[-1][3] / total < MIN_PART_S:
+            total -= chosen.pop()[3]
+        return chosen
+
+    def mapped_round(round_parts: list[tuple[list[int], Milp, list[float], float]], round_s: float,
+                     round_deadline: float, part_map: PartMap) -> None:
         # Shares as if ``parallelism`` processes took the parts one after the other; the map cuts each at the
-        # round's deadline.  Built from the plan as it stands: parts of one round share no row.
-        total = sum(len(p) for p in parts) or 1
+        # round's deadline.
+        total = sum(p[3] for p in round_parts) or 1.0
         plain = dataclasses.replace(options, part_map=None)
         held = busy if busy is not None else threading.Event()
-        solving = part_map.parallelism - (1 if part_map.parallelism > 1 and held.is_set() else 0)
+        solving = solving_now()
         keeps, tasks = [], []
-        for keep in parts:
-            share = min(round_s, round_s * len(keep) / total * max(1, solving))
+        for keep, neighbourhood, current, potential in round_parts:
+            share = min(round_s, round_s * potential / total * max(1, solving))
             if share >= 0.2:
                 keeps.append(keep)
-                tasks.append(PartTask(with_others_fixed(sub, keep, values, rows_of), plain, share,
-                                      [values[j] for j in keep]))
+                tasks.append(PartTask(neighbourhood, plain, share, current))
         attempted[0] += len(tasks)
         # Each answer is kept as it comes: a round lasts minutes at county size, and the job's progress (and a
         # cancel) should see the plan move within it, not at its end.
@@ -115,6 +159,19 @@ def neighbourhood_search(
             if improved is not None and (objective_of(task.milp, improved)
                                          > objective_of(task.milp, task.start) + 1e-6):
                 accept(keeps[index], improved)
+
+    links: list[dict[int, Counter[int]]] = []
+
+    def partition(round_no: int) -> list[list[int]]:
+        # The two geometric partitions first, then groups grown along the links from random firms, a new draw
+        # each round: with only the two, gen-800's plan stopped moving after ~250 of its 300 s (two runs, both
+        # within 800 yuan of 15,990,000 from 270 s on), a local optimum of those two partitions.
+        if round_no < GEOMETRIC_ROUNDS:
+            part_lat, part_lon = partitions[round_no % len(partitions)]
+            return geographic_parts(sub, part_lat, part_lon, PART_FIRMS)
+        if not links:
+            links.append(firm_links(sub))
+        return linked_parts(sub, links[0], PART_FIRMS, random.Random(f"{options.seed}:{round_no}"))
 
     round_no = 0
     while not interrupters.stop.is_set():
@@ -125,28 +182,28 @@ def neighbourhood_search(
         # one all of it; later rounds work over the earlier rounds' seams.
         round_s = left if left < 4.0 else ROUND_SHARE * left
         round_deadline = time.monotonic() + round_s
-        part_lat, part_lon = partitions[round_no % len(partitions)]
-        parts = geographic_parts(sub, part_lat, part_lon, PART_FIRMS)
-        total = sum(len(p) for p in parts) or 1
-        started = [0]
+        round_parts = promising(partition(round_no), round_s, solving_now())
+        total = sum(p[3] for p in round_parts) or 1.0
+        started = [0.0]
 
-        def solve_part(keep: list[int], round_deadline: float = round_deadline, total: int = total,
-                       started: list[int] = started) -> None:
+        def solve_part(part: tuple[list[int], Milp, list[float], float], round_deadline: float = round_deadline,
+                       total: float = total, started: list[float] = started) -> None:
+            keep, neighbourhood, current, potential = part
             with lock:
                 remaining = max(0.0, round_deadline - time.monotonic())
-                share = min(remaining, remaining * len(keep) / max(1, total - started[0]) * workers)
-                started[0] += len(keep)
-            improve(keep, share)
+                share = min(remaining, remaining * potential / max(1e-9, total - started[0]) * workers)
+                started[0] += potential
+            improve(keep, neighbourhood, current, share)
 
         attempted_before = attempted[0]
         if options.part_map is not None:
-            mapped_round(parts, round_s, round_deadline, options.part_map)
+            mapped_round(round_parts, round_s, round_deadline, options.part_map)
         elif workers <= 1:
-            for keep in parts:
-                solve_part(keep)
+            for part in round_parts:
+                solve_part(part)
         else:
             with ThreadPoolExecutor(max_workers=workers) as pool:
-                list(pool.map(solve_part, parts))
+                list(pool.map(solve_part, round_parts))
         if attempted[0] == attempted_before:
             break  # too little time left for any neighbourhood: another round would only spin
         round_no += 1

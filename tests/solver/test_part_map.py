@@ -98,6 +98,7 @@ def test_each_answer_of_a_round_is_kept_as_it_comes(monkeypatch: pytest.MonkeyPa
     from solver.model import build_model
 
     monkeypatch.setattr(neighbourhoods, "PART_FIRMS", 8)
+    monkeypatch.setattr(neighbourhoods, "MIN_PART_S", 0.0)  # every neighbourhood in the round, however short
     accepted: list[float] = []
 
     class ReverseMap(RecordingMap):
