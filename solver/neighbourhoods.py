@@ -70,8 +70,10 @@ def neighbourhood_search(
     A county-sized block is too big for the shape relaxation to find good plans in minutes; neighbourhoods of a
     park's size (PART_FIRMS firms) are solved in seconds each, with everything outside them held at the current
     plan, so links across a neighbourhood's edge keep what the plan gives them and each solve can only improve
-    it.  Rounds alternate two partitions whose edges cross (the second turned by 45 degrees), so the links that
-    straddle one round's edges are free in the next.  Parts solved apart with their edge links dropped lost
+    it.  The first two rounds use two partitions whose edges cross (the second turned by 45 degrees), so the links
+    that straddle one round's edges are free in the next; later rounds draw groups grown along the links
+    (``partition``).  Each round gives its time by gain potential, most promising first (``promising``).  Parts
+    solved apart with their edge links dropped lost
     those links: on gen-300-tight's 57,570-column block they covered 23,758 columns (docs/solver.md).
     """
     deadline = time.monotonic() + time_limit_s
