@@ -6,12 +6,14 @@ Entry point: :func:`neighbourhood_search`.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import random
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import NamedTuple
 
 from solver.backend import Interrupters, objective_of, trivial_bound
 from solver.blocks import firm_links, geographic_parts, linked_parts, rows_of_columns, with_others_fixed
@@ -34,6 +36,15 @@ GEOMETRIC_ROUNDS = 2
 MIN_PART_S = 2.0
 # A neighbourhood whose quantity bound is within this many yuan of its current plan has nothing to gain: skipped.
 MIN_POTENTIAL = 1.0
+
+
+class Neighbourhood(NamedTuple):
+    """One neighbourhood of a round: its columns in the block, its MILP (the rest held), its start, its potential."""
+
+    keep: list[int]
+    milp: Milp
+    current: list[float]
+    potential: float
 
 
 def gain_potential(neighbourhood: Milp, current: list[float]) -> float:
@@ -73,8 +84,8 @@ def neighbourhood_search(
     it.  The first two rounds use two partitions whose edges cross (the second turned by 45 degrees), so the links
     that straddle one round's edges are free in the next; later rounds draw groups grown along the links
     (``partition``).  Each round gives its time by gain potential, most promising first (``promising``).  Parts
-    solved apart with their edge links dropped lost
-    those links: on gen-300-tight's 57,570-column block they covered 23,758 columns (docs/solver.md).
+    solved apart with their edge links dropped lost those links: on gen-300-tight's 57,570-column block they
+    covered 23,758 columns (docs/solver.md).
     """
     deadline = time.monotonic() + time_limit_s
     values = list(hint) if hint is not None else [max(0.0, lb) for lb in sub.lb]
@@ -122,8 +133,7 @@ def neighbourhood_search(
         parallelism = options.part_map.parallelism
         return max(1, parallelism - (1 if parallelism > 1 and busy is not None and busy.is_set() else 0))
 
-    def promising(parts: list[list[int]], round_s: float,
-                  capacity: int) -> list[tuple[list[int], Milp, list[float], float]]:
+    def promising(parts: list[list[int]], round_s: float, capacity: int) -> list[Neighbourhood]:
         # Every neighbourhood of the round is built from the plan as it stands (parts of one round share no row,
         # so another part's answer never changes this one's), weighed by its gain potential, most promising first;
         # then the least promising are left out until each of the rest has MIN_PART_S of the round's time.
@@ -132,24 +142,23 @@ def neighbourhood_search(
             for keep in parts:
                 current = [values[j] for j in keep]
                 neighbourhood = with_others_fixed(sub, keep, values, rows_of)
-                built.append((keep, neighbourhood, current, gain_potential(neighbourhood, current)))
-        chosen = sorted((b for b in built if b[3] > MIN_POTENTIAL), key=lambda b: -b[3])
-        total = sum(b[3] for b in chosen)
-        while len(chosen) > 1 and round_s * capacity * chosen[-1][3] / total < MIN_PART_S:
-            total -= chosen.pop()[3]
+                built.append(Neighbourhood(keep, neighbourhood, current, gain_potential(neighbourhood, current)))
+        chosen = sorted((b for b in built if b.potential > MIN_POTENTIAL), key=lambda b: -b.potential)
+        total = sum(b.potential for b in chosen)
+        while len(chosen) > 1 and round_s * capacity * chosen[-1].potential / total < MIN_PART_S:
+            total -= chosen.pop().potential
         return chosen
 
-    def mapped_round(round_parts: list[tuple[list[int], Milp, list[float], float]], round_s: float,
-                     round_deadline: float, part_map: PartMap) -> None:
-        # Shares as if ``parallelism`` processes took the parts one after the other; the map cuts each at the
-        # round's deadline.
-        total = sum(p[3] for p in round_parts) or 1.0
+    def mapped_round(round_parts: list[Neighbourhood], round_s: float, round_deadline: float, solving: int,
+                     part_map: PartMap) -> None:
+        # Shares as if ``solving`` processes took the parts one after the other (the count the round's parts were
+        # chosen for); the map cuts each at the round's deadline.
+        total = sum(p.potential for p in round_parts) or 1.0
         plain = dataclasses.replace(options, part_map=None)
         held = busy if busy is not None else threading.Event()
-        solving = solving_now()
         keeps, tasks = [], []
         for keep, neighbourhood, current, potential in round_parts:
-            share = min(round_s, round_s * potential / total * max(1, solving))
+            share = min(round_s, round_s * potential / total * solving)
             if share >= 0.2:
                 keeps.append(keep)
                 tasks.append(PartTask(neighbourhood, plain, share, current))
@@ -162,7 +171,9 @@ def neighbourhood_search(
                                          > objective_of(task.milp, task.start) + 1e-6):
                 accept(keeps[index], improved)
 
-    links: list[dict[int, Counter[int]]] = []
+    @functools.cache
+    def links() -> dict[int, Counter[int]]:
+        return firm_links(sub)  # built once, when the first linked partition is drawn
 
     def partition(round_no: int) -> list[list[int]]:
         # The two geometric partitions first, then groups grown along the links from random firms, a new draw
@@ -171,9 +182,7 @@ def neighbourhood_search(
         if round_no < GEOMETRIC_ROUNDS:
             part_lat, part_lon = partitions[round_no % len(partitions)]
             return geographic_parts(sub, part_lat, part_lon, PART_FIRMS)
-        if not links:
-            links.append(firm_links(sub))
-        return linked_parts(sub, links[0], PART_FIRMS, random.Random(f"{options.seed}:{round_no}"))
+        return linked_parts(sub, links(), PART_FIRMS, random.Random(f"{options.seed}:{round_no}"))
 
     round_no = 0
     while not interrupters.stop.is_set():
@@ -184,11 +193,12 @@ def neighbourhood_search(
         # one all of it; later rounds work over the earlier rounds' seams.
         round_s = left if left < 4.0 else ROUND_SHARE * left
         round_deadline = time.monotonic() + round_s
-        round_parts = promising(partition(round_no), round_s, solving_now())
-        total = sum(p[3] for p in round_parts) or 1.0
+        solving = solving_now()
+        round_parts = promising(partition(round_no), round_s, solving)
+        total = sum(p.potential for p in round_parts) or 1.0
         started = [0.0]
 
-        def solve_part(part: tuple[list[int], Milp, list[float], float], round_deadline: float = round_deadline,
+        def solve_part(part: Neighbourhood, round_deadline: float = round_deadline,
                        total: float = total, started: list[float] = started) -> None:
             keep, neighbourhood, current, potential = part
             with lock:
@@ -199,7 +209,7 @@ def neighbourhood_search(
 
         attempted_before = attempted[0]
         if options.part_map is not None:
-            mapped_round(round_parts, round_s, round_deadline, options.part_map)
+            mapped_round(round_parts, round_s, round_deadline, solving, options.part_map)
         elif workers <= 1:
             for part in round_parts:
                 solve_part(part)
